@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test soak bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m store init
+	$(BIN)/honcho start 2>/dev/null || $(BIN)/python -m intake
+
+test: $(STAMP)
+	$(BIN)/ruff check intake store bot tests
+	$(BIN)/python -m pytest -m "not soak"
+
+soak: $(STAMP)
+	$(BIN)/python -m pytest -m soak
+
+lint: $(STAMP)
+	$(BIN)/ruff check intake store bot tests
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,50 @@
+"""Opening the SQLite database the way every process must: WAL, busy timeout, durable commits."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_db(path: Path | str, *, migrate: bool = True) -> Database:
+    """Open (and by default create or migrate) the store at `path`.
+
+    `synchronous=FULL` because a commit here stands behind an SMTP `250`: WAL's default NORMAL
+    may lose the last transactions on power loss.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    if migrate:
+        from store.schema import migrate as apply_migrations
+
+        apply_migrations(db)
+    return db
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock up front.
+
+    sqlite-utils' `atomic()` opens a plain `BEGIN`, which fails at once (whatever the busy
+    timeout) when another process writes between our read and our write.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    else:
+        db.execute("COMMIT")

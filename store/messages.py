@@ -1,0 +1,115 @@
+"""Received messages: stored raw and durably first, given a disposition once processed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from store.db import immediate
+
+DISPOSITIONS = ("accepted", "quarantined", "rejected", "ignored")
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    ref: str
+    message_id: str
+    mail_from: str
+    rcpt_to: tuple[str, ...]
+    received_at: str
+    collection_time: str
+    raw: bytes
+    disposition: str | None
+    reason: str | None
+    la_code: str | None
+
+
+def make_ref(row_id: int) -> str:
+    """The reference quoted to senders and staff."""
+    return f"CHR-{row_id:06d}"
+
+
+def store_raw(
+    db: Database,
+    raw: bytes,
+    *,
+    message_id: str,
+    mail_from: str,
+    rcpt_to: list[str],
+    collection_time: datetime,
+    peer: str | None = None,
+    subject: str = "",
+    from_header: str = "",
+) -> tuple[StoredMessage, bool]:
+    """Commit one received message; returns it and whether it was new.
+
+    The same message delivered twice (same Message-ID and content hash) is stored once.
+    """
+    sha = hashlib.sha256(raw).hexdigest()
+    with immediate(db):
+        existing = _find(db, message_id, sha)
+        if existing is not None:
+            return existing, False
+        now = datetime.now(UTC).isoformat()
+        cursor = db.execute(
+            """INSERT INTO messages (ref, message_id, sha256, raw, size, mail_from, rcpt_to, peer,
+                   received_at, collection_time, subject, from_header)
+               VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [message_id, sha, raw, len(raw), mail_from, json.dumps(rcpt_to), peer, now,
+             collection_time.isoformat(), subject, from_header],
+        )
+        row_id = cursor.lastrowid
+        db.execute("UPDATE messages SET ref = ? WHERE id = ?", [make_ref(row_id), row_id])
+    stored = get_message(db, row_id)
+    assert stored is not None
+    return stored, True
+
+
+def _find(db: Database, message_id: str, sha: str) -> StoredMessage | None:
+    rows = list(db.query("SELECT * FROM messages WHERE message_id = ? AND sha256 = ?",
+                         [message_id, sha]))
+    return _to_message(rows[0]) if rows else None
+
+
+def _to_message(row: dict) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"], ref=row["ref"], message_id=row["message_id"], mail_from=row["mail_from"],
+        rcpt_to=tuple(json.loads(row["rcpt_to"])), received_at=row["received_at"],
+        collection_time=row["collection_time"], raw=row["raw"], disposition=row["disposition"],
+        reason=row["reason"], la_code=row["la_code"],
+    )
+
+
+def get_message(db: Database, row_id: int) -> StoredMessage | None:
+    rows = list(db.query("SELECT * FROM messages WHERE id = ?", [row_id]))
+    return _to_message(rows[0]) if rows else None
+
+
+def get_by_ref(db: Database, ref: str) -> StoredMessage | None:
+    rows = list(db.query("SELECT * FROM messages WHERE ref = ? COLLATE NOCASE", [ref.strip()]))
+    return _to_message(rows[0]) if rows else None
+
+
+def unprocessed_ids(db: Database) -> list[int]:
+    """Messages stored but not yet given a disposition (e.g. after a crash), oldest first."""
+    return [row["id"] for row in
+            db.query("SELECT id FROM messages WHERE disposition IS NULL ORDER BY id")]
+
+
+def set_disposition(
+    db: Database, row_id: int, disposition: str, reason: str, *, la_code: str | None = None,
+    reply_decision: str | None = None,
+) -> None:
+    """Record how a message ended. Call inside the transaction that records its effects."""
+    if disposition not in DISPOSITIONS:
+        raise ValueError(f"unknown disposition {disposition!r}")
+    db.execute(
+        """UPDATE messages SET disposition = ?, reason = ?, la_code = ?, reply_decision = ?,
+               processed_at = ? WHERE id = ?""",
+        [disposition, reason, la_code, reply_decision, datetime.now(UTC).isoformat(), row_id],
+    )
