@@ -37,8 +37,15 @@ class Settings(BaseSettings):
     digest_channels: Path | None = None
     collection: Path | None = None
     returns_now: datetime | None = None
+    # Authentication-Results from these authserv-ids (our own relays) are believed; any other
+    # hop's are ignored, since anyone can write the header.
+    trusted_authserv_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    # Sender domains accepted for any LA on top of the register's own (e.g. a shared service).
+    extra_sender_domains: Annotated[tuple[str, ...], NoDecode] = ()
 
-    @field_validator("inbox_addresses", mode="before")
+    @field_validator(
+        "inbox_addresses", "trusted_authserv_ids", "extra_sender_domains", mode="before"
+    )
     @classmethod
     def _split_addresses(cls, value: object) -> object:
         if isinstance(value, str):
