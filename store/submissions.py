@@ -1,0 +1,151 @@
+"""Submission versions and their answers: every version is kept; the store decides none of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+STATUSES = ("valid", "invalid", "incomplete")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One action's answer: the parsed value beside the raw cell text."""
+
+    action: str
+    homes_in_place: int | None
+    raw_homes_in_place: str
+    support_needed: str | None          # 'yes' | 'no' | None
+    raw_support: str
+    support_description: str = ""
+    issues: str = ""
+    cell: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something to fix (error) or check (query), tied to its row and cell where it has one."""
+
+    severity: str                       # 'error' | 'query'
+    text: str
+    action: str | None = None
+    cell: str | None = None
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """A validated return, ready to record as the LA's next version."""
+
+    la_code: str
+    status: str
+    answers: tuple[Answer, ...]
+    findings: tuple[Finding, ...] = ()
+    total_care_homes: int | None = None
+    raw_total: str | None = None
+    la_name_written: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    template_file: str | None = None
+    template_sheet: str | None = None
+    letter_file: str | None = None
+    letter_text: str | None = None
+    support_benefit: str = ""
+    regional_issues: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def queries(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "query")
+
+
+def record_submission(db: Database, message_row_id: int, received_at: str,
+                      submission: NewSubmission) -> tuple[int, int]:
+    """Record `submission` as the LA's next version; returns (submission id, version).
+
+    Call inside the caller's write transaction (`store.db.immediate`), so that the version
+    number, the disposition and the acknowledgement are decided together.
+    """
+    if submission.status not in STATUSES:
+        raise ValueError(f"unknown status {submission.status!r}")
+    version = next_version(db, submission.la_code)
+    problems = "\n".join(_describe(f) for f in submission.errors)
+    cursor = db.execute(
+        """INSERT INTO submissions (message_id, la_code, version, received_at, status,
+               total_care_homes, raw_total, la_name_written, contact_name, contact_email,
+               contact_phone, template_file, template_sheet, letter_file, letter_text,
+               support_benefit, regional_issues, problems)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [message_row_id, submission.la_code, version, received_at, submission.status,
+         submission.total_care_homes, submission.raw_total, submission.la_name_written,
+         submission.contact_name, submission.contact_email, submission.contact_phone,
+         submission.template_file, submission.template_sheet, submission.letter_file,
+         submission.letter_text, submission.support_benefit, submission.regional_issues,
+         problems],
+    )
+    submission_id = cursor.lastrowid
+    db["answers"].insert_all(
+        [{"submission_id": submission_id, **answer.__dict__} for answer in submission.answers]
+    )
+    db["findings"].insert_all(
+        [{"submission_id": submission_id, **finding.__dict__} for finding in submission.findings]
+    )
+    return submission_id, version
+
+
+def _describe(finding: Finding) -> str:
+    where = f"{finding.action}: " if finding.action else ""
+    return f"{where}{finding.text}"
+
+
+def next_version(db: Database, la_code: str) -> int:
+    row = next(db.query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM submissions "
+                        "WHERE la_code = ?", [la_code]))
+    return row["v"]
+
+
+def versions(db: Database, la_code: str) -> list[dict]:
+    """Every version an LA has sent, oldest first."""
+    return list(db.query("SELECT * FROM submissions WHERE la_code = ? ORDER BY version",
+                         [la_code]))
+
+
+def answers_of(db: Database, submission_id: int) -> dict[str, dict]:
+    """A submission's answers by action code."""
+    rows = db.query("SELECT * FROM answers WHERE submission_id = ? ORDER BY action",
+                    [submission_id])
+    return {row["action"]: row for row in rows}
+
+
+def findings_of(db: Database, submission_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM findings WHERE submission_id = ? ORDER BY id",
+                         [submission_id]))
+
+
+def latest_submission(db: Database, la_code: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM submissions WHERE la_code = ? ORDER BY version DESC "
+                         "LIMIT 1", [la_code]))
+    return rows[0] if rows else None
+
+
+def counting_submission(db: Database, la_code: str) -> dict | None:
+    """The version that counts: the LA's latest valid one, else its latest."""
+    rows = list(db.query("SELECT * FROM counting_submissions WHERE la_code = ?", [la_code]))
+    return rows[0] if rows else None
+
+
+def changes_between(db: Database, older_id: int, newer_id: int) -> list[tuple[str, str, str, str]]:
+    """Rows that changed between two versions: (action, field, before, after) in raw text."""
+    before, after = answers_of(db, older_id), answers_of(db, newer_id)
+    changed = []
+    for action in sorted(set(before) | set(after)):
+        old, new = before.get(action, {}), after.get(action, {})
+        for column in ("raw_homes_in_place", "raw_support", "support_description", "issues"):
+            if (old.get(column) or "") != (new.get(column) or ""):
+                changed.append((action, column, old.get(column) or "", new.get(column) or ""))
+    return changed
