@@ -1,0 +1,88 @@
+"""`python -m store`: create the database, export, import a return by hand, load contacts."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from store.collection import load_collection
+from store.contacts import load_contacts_csv
+from store.db import open_db
+from store.exports import COLUMNS, write_export
+from store.register import authorities_by_code, load_into
+from store.settings import Settings
+
+log = logging.getLogger("store")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m store", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="create or migrate the database and load the LA register")
+    export = commands.add_parser("export", help="write an export (CSV or JSON) to stdout or -o")
+    export.add_argument("what", choices=sorted(COLUMNS))
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    imp = commands.add_parser("import", help="ingest a return file (template or letter) by hand")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--la", help="the LA's GSS code (default: identify it from the file)")
+    contacts = commands.add_parser("contacts", help="load LA contacts from a CSV "
+                                                    "(header la_code,email,role)")
+    contacts.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+
+    settings = Settings()
+    db = open_db(settings.returns_db)
+    load_into(db)
+    return {"init": _init, "export": _export, "import": _import, "contacts": _contacts}[
+        args.command](db, settings, args)
+
+
+def _init(db, settings: Settings, args) -> int:
+    count = db["authorities"].count
+    log.info("database ready at %s with %d LAs in the register", settings.returns_db, count)
+    return 0
+
+
+def _export(db, settings: Settings, args) -> int:
+    if args.output:
+        with args.output.open("w", newline="", encoding="utf-8") as out:
+            rows = write_export(db, args.what, out, args.format)
+        log.info("wrote %d rows to %s", rows, args.output)
+    else:
+        write_export(db, args.what, sys.stdout, args.format)
+    return 0
+
+
+def _import(db, settings: Settings, args) -> int:
+    from intake.processing import import_file
+
+    if args.la and args.la not in authorities_by_code():
+        log.error("%s is not an LA code in the register", args.la)
+        return 2
+    message = import_file(db, settings, load_collection(settings.collection), args.file.name,
+                          args.file.read_bytes(), la_code=args.la, actor=getpass.getuser())
+    print(f"{message.ref}: {message.disposition} - {message.reason}")
+    return 0 if message.disposition == "accepted" else 1
+
+
+def _contacts(db, settings: Settings, args) -> int:
+    added, problems = load_contacts_csv(db, args.file.read_text("utf-8-sig"),
+                                        set(authorities_by_code()))
+    for problem in problems:
+        log.warning("%s", problem)
+    print(f"{added} contacts added, {len(problems)} rows refused")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as other command-line tools do.
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,122 @@
+"""The outbox: every outgoing mail as a row, queued with the decision to send it.
+
+The store knows nothing of SMTP: a sender loop reads the due rows, delivers them and marks
+them. Times here are real time (UTC), never the collection clock: retries and the per-sender
+hourly limit are about what really happened on the wire.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    id: int
+    kind: str                       # 'ack' | 'chaser'
+    dedupe_key: str
+    recipients: tuple[str, ...]
+    raw: bytes
+    attempts: int
+    created_at: datetime
+    message_id: int | None
+    la_code: str | None
+
+
+def to_db_time(moment: datetime) -> str:
+    """UTC ISO text with a fixed width, so that text order is time order in SQL."""
+    if moment.tzinfo is None:
+        raise ValueError("outbox times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def queue_mail(
+    db: Database,
+    *,
+    kind: str,
+    dedupe_key: str,
+    recipients: list[str],
+    raw: bytes,
+    message_id: int | None = None,
+    la_code: str | None = None,
+    collection_time: datetime,
+) -> bool:
+    """Queue one mail, due at once; False when a mail with this `dedupe_key` is already queued.
+
+    Call inside the caller's transaction, so that the mail exists if and only if the decision
+    to send it was committed.
+    """
+    now = to_db_time(datetime.now(UTC))
+    cursor = db.execute(
+        """INSERT OR IGNORE INTO outbox (kind, dedupe_key, message_id, la_code, recipients, raw,
+               created_at, collection_time, next_attempt_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [kind, dedupe_key, message_id, la_code, json.dumps(recipients), raw, now,
+         collection_time.isoformat(), now],
+    )
+    return cursor.rowcount == 1
+
+
+def due_mail(db: Database, now: datetime, limit: int) -> list[OutgoingMail]:
+    """Pending mail whose next attempt is due at `now` (real time), oldest first."""
+    rows = db.query(
+        """SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
+           ORDER BY next_attempt_at, id LIMIT ?""",
+        [to_db_time(now), limit],
+    )
+    return [_to_mail(row) for row in rows]
+
+
+def _to_mail(row: dict) -> OutgoingMail:
+    return OutgoingMail(
+        id=row["id"], kind=row["kind"], dedupe_key=row["dedupe_key"],
+        recipients=tuple(json.loads(row["recipients"])), raw=row["raw"],
+        attempts=row["attempts"], created_at=datetime.fromisoformat(row["created_at"]),
+        message_id=row["message_id"], la_code=row["la_code"],
+    )
+
+
+def mark_sent(db: Database, mail_id: int, now: datetime) -> None:
+    """Record that the relay (or the maildir) took the mail."""
+    db.execute(
+        """UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,
+               last_error = NULL WHERE id = ?""",
+        [to_db_time(now), mail_id],
+    )
+
+
+def mark_failed(
+    db: Database, mail_id: int, now: datetime, error: str, next_attempt_at: datetime | None
+) -> None:
+    """Record a failed attempt: retried at `next_attempt_at`, or given up for good when None."""
+    if next_attempt_at is None:
+        db.execute(
+            """UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,
+                   next_attempt_at = ? WHERE id = ?""",
+            [error, to_db_time(now), mail_id],
+        )
+    else:
+        db.execute(
+            """UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+               WHERE id = ?""",
+            [error, to_db_time(next_attempt_at), mail_id],
+        )
+
+
+def replies_to_sender_since(db: Database, address: str, since: datetime) -> int:
+    """Acknowledgements queued to `address` since `since` (real time, e.g. an hour ago)."""
+    row = db.execute(
+        """SELECT COUNT(DISTINCT outbox.id) FROM outbox, json_each(outbox.recipients) AS r
+           WHERE outbox.kind = 'ack' AND lower(r.value) = lower(?) AND outbox.created_at >= ?""",
+        [address.strip(), to_db_time(since)],
+    ).fetchone()
+    return row[0]
+
+
+def pending_count(db: Database) -> int:
+    """Mail not yet delivered and not given up."""
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+
