@@ -14,9 +14,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# Both processes of the Procfile, stopped together by Ctrl-C.
 run: $(STAMP)
 	$(BIN)/python -m store init
-	$(BIN)/honcho start 2>/dev/null || $(BIN)/python -m intake
+	trap 'kill 0' INT TERM EXIT; $(BIN)/python -m bot & $(BIN)/python -m intake
 
 test: $(STAMP)
 	$(BIN)/ruff check intake store bot tests

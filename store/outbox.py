@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+
 @dataclass(frozen=True)
 class OutgoingMail:
     id: int
@@ -120,3 +121,18 @@ def pending_count(db: Database) -> int:
     """Mail not yet delivered and not given up."""
     return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
+
+
+def claim_mail(db: Database, mail_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Take a due mail for one delivery attempt; False when another sender took it first.
+
+    The lease pushes the next attempt past the attempt's own time limit, so two senders on one
+    store never deliver the same row at once, and a sender that dies mid-attempt leaves the row
+    to be retried when the lease runs out.
+    """
+    cursor = db.execute(
+        """UPDATE outbox SET next_attempt_at = ?
+           WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?""",
+        [to_db_time(lease_until), mail_id, to_db_time(now)],
+    )
+    return cursor.rowcount == 1

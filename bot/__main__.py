@@ -1,0 +1,116 @@
+"""`python -m bot`: the Slack app (default), or the same answers in a terminal (`ask`, `chat`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.commands import answer
+from bot.content import Reply
+from bot.context import Context
+from bot.render_text import to_text
+from bot.roles import UnknownRole, Viewer, viewer_from_role
+from store.collection import load_collection
+from store.db import open_db
+from store.register import load_into
+from store.settings import Settings
+
+TERMINAL_USER = "terminal"
+SLACK_OFF = """Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set.
+Ask the bot from the terminal instead:
+  python -m bot ask "status London"           one question, answer printed
+  python -m bot ask "missing" --as "North East"  as a regional user
+  python -m bot chat                          an interactive chat (blank line or 'quit' ends)"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    if args.command in ("ask", "chat"):
+        try:
+            viewer = viewer_from_role(TERMINAL_USER, args.role)
+        except UnknownRole as error:
+            parser.error(str(error))
+        return (_ask if args.command == "ask" else _chat)(settings, viewer, args)
+    if args.command == "digest":
+        print("The digest is not available yet.")
+        return 0
+    return _serve(settings)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the Slack app at BOT_HOST:BOT_PORT/slack/events "
+                                      "(the default)")
+    ask = commands.add_parser("ask", help="print the answer to one message and exit")
+    ask.add_argument("text", help='the message, e.g. "missing South West"')
+    ask.add_argument("--csv", type=Path, help="also write the full list (when there is one) here")
+    chat = commands.add_parser("chat", help="an interactive chat in the terminal")
+    for sub in (ask, chat):
+        sub.add_argument("--as", dest="role", default="national", metavar="national|REGION",
+                         help="answer as a national user (default) or a region's user")
+    digest = commands.add_parser("digest", help="post (or print) the digest now")
+    digest.add_argument("--now", help="ISO time to use as the collection clock")
+    digest.add_argument("--print", action="store_true", help="print instead of posting")
+    digest.add_argument("--force", action="store_true", help="post even if already posted")
+    return parser
+
+
+def _context(settings: Settings) -> Context:
+    db = open_db(settings.returns_db)
+    if not db["authorities"].count:
+        load_into(db)               # a fresh store still answers about all 151 LAs
+    return Context(db, settings, load_collection(settings.collection))
+
+
+def _ask(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
+    ctx = _context(settings)
+    reply = answer(args.text, viewer, ctx)
+    print(to_text(reply))
+    _write_csv(reply, args.csv)
+    return 0
+
+
+def _write_csv(reply: Reply, path: Path | None) -> None:
+    if path is not None and reply.attachment is not None:
+        path.write_text(reply.attachment.text, encoding="utf-8")
+        print(f"Full list written to {path}", file=sys.stderr)
+
+
+def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
+    ctx = _context(settings)
+    print("Ask about the returns ('help' for examples; a blank line or 'quit' ends).")
+    while True:
+        try:
+            text = input("> ").strip()
+        except EOFError:
+            break
+        if text.lower() in ("", "quit", "exit", "bye"):
+            break
+        print(to_text(answer(text, viewer, ctx)))
+        print()
+    return 0
+
+
+def _serve(settings: Settings) -> int:
+    if not settings.slack_enabled:
+        print(SLACK_OFF)
+        return 0
+    from bot.app import serve  # slack-bolt is only loaded when Slack is on
+
+    try:
+        asyncio.run(serve(settings, load_collection(settings.collection)))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

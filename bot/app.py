@@ -1,0 +1,194 @@
+"""The Slack side: a slack-bolt AsyncApp served over aiohttp at /slack/events.
+
+Bolt verifies signatures and timestamps (401, no listener runs). Events are acknowledged before
+their listener runs; commands and button presses call `ack()` first. Answers are computed in
+a worker thread with their own database connection, so the loop keeps acknowledging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlite_utils import Database
+
+from bot import seen
+from bot.commands import answer
+from bot.content import Reply
+from bot.context import Context
+from bot.render_slack import fallback_text, to_blocks
+from bot.roles import Viewer, load_roles, viewer_for
+from store.collection import Collection
+from store.db import open_db
+from store.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+BUTTONS = re.compile(r"^(release_message|dismiss_message)(:\d+)?$")
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a minute."
+BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the Slack listeners share: settings, the collection and who may ask."""
+
+    settings: Settings
+    collection: Collection
+    roles: dict[str, Viewer]
+
+    async def answer(self, text: str, viewer: Viewer) -> Reply:
+        """The command layer's answer, computed off the loop with its own connection."""
+        return await asyncio.to_thread(self._answer_blocking, text, viewer)
+
+    def _answer_blocking(self, text: str, viewer: Viewer) -> Reply:
+        db = open_db(self.settings.returns_db, migrate=False)
+        try:
+            return answer(text, viewer, Context(db, self.settings, self.collection))
+        finally:
+            db.close()
+
+
+def build_app(settings: Settings, collection: Collection, db: Database) -> AsyncApp:
+    """The bolt app with its listeners; `db` (the loop's own connection) remembers deliveries."""
+    services = Services(settings, collection, load_roles(settings.bot_roles))
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret,
+        client=AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+    )
+    seen.ensure_table(db)
+    app.use(_dedupe(db))
+    _listen(app, services)
+    return app
+
+
+def _dedupe(db: Database) -> Callable[..., Awaitable[BoltResponse | None]]:
+    async def once(req: AsyncBoltRequest, resp: BoltResponse,
+                   next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse | None:
+        # Runs after bolt's signature check, so only genuine deliveries are remembered.
+        if not seen.first_time(db, seen.delivery_key(req.body, req.raw_body)):
+            log.info("duplicate Slack delivery ignored (retry %s)",
+                     req.headers.get("x-slack-retry-num", ["-"])[0])
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    return once
+
+
+def _listen(app: AsyncApp, services: Services) -> None:
+    @app.event("app_mention")
+    async def on_mention(event: dict, client: AsyncWebClient) -> None:
+        viewer = viewer_for(event.get("user", ""), services.roles)
+        reply = await services.answer(event.get("text", ""), viewer)
+        await post(client, reply, channel=event["channel"], user=viewer.user_id,
+                   thread_ts=event.get("thread_ts"), private_channel=False)
+
+    @app.event("message")
+    async def on_direct_message(event: dict, client: AsyncWebClient) -> None:
+        # Only people writing to the bot directly; edits, joins and bots' posts are not questions.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        viewer = viewer_for(event.get("user", ""), services.roles)
+        reply = await services.answer(event.get("text", ""), viewer)
+        await post(client, reply, channel=event["channel"], user=viewer.user_id,
+                   private_channel=True)
+
+    @app.command("/returns")
+    async def on_command(ack, command: dict, respond, client: AsyncWebClient) -> None:
+        await ack()
+        viewer = viewer_for(command.get("user_id", ""), services.roles)
+        reply = await services.answer(command.get("text") or "help", viewer)
+        await respond_with(respond, client, reply, channel=command.get("channel_id"))
+
+    @app.action(BUTTONS)
+    async def on_button(ack, body: dict, action: dict, respond, client: AsyncWebClient) -> None:
+        await ack()
+        # A button's value is the command it stands for, so roles are checked as for text.
+        viewer = viewer_for(body.get("user", {}).get("id", ""), services.roles)
+        reply = await services.answer(action.get("value", ""), viewer)
+        channel = (body.get("channel") or {}).get("id")
+        await respond_with(respond, client, reply, channel=channel)
+
+    @app.error
+    async def on_error(error: Exception, body: dict, client: AsyncWebClient) -> None:
+        log.exception("Slack listener failed", exc_info=error)
+        event = body.get("event") or {}
+        if event.get("channel"):
+            await client.chat_postMessage(channel=event["channel"], text=APOLOGY)
+
+
+async def post(client: AsyncWebClient, reply: Reply, *, channel: str, user: str,
+               thread_ts: str | None = None, private_channel: bool) -> None:
+    """Say `reply` in `channel`: ephemeral to `user` when asked for and others could see it."""
+    text, blocks = fallback_text(reply), to_blocks(reply)
+    if reply.ephemeral and not private_channel:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks,
+                                        thread_ts=thread_ts)
+        return
+    await client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
+    await upload(client, reply, channel, thread_ts)
+
+
+async def respond_with(respond, client: AsyncWebClient, reply: Reply, *,
+                       channel: str | None) -> None:
+    """Answer a slash command or a button through its response_url."""
+    kind = "ephemeral" if reply.ephemeral else "in_channel"
+    await respond(text=fallback_text(reply), blocks=to_blocks(reply), response_type=kind,
+                  replace_original=False)
+    if channel and not reply.ephemeral:
+        await upload(client, reply, channel, None)
+
+
+async def upload(client: AsyncWebClient, reply: Reply, channel: str,
+                 thread_ts: str | None) -> None:
+    """Send the reply's CSV, if any; a channel the bot is not in gets a note, not a crash."""
+    if reply.attachment is None:
+        return
+    try:
+        await client.files_upload_v2(channel=channel, content=reply.attachment.text,
+                                     filename=reply.attachment.filename,
+                                     title=reply.attachment.title or reply.attachment.filename,
+                                     thread_ts=thread_ts)
+    except SlackApiError as error:
+        log.warning("could not upload %s to %s: %s", reply.attachment.filename, channel,
+                    error.response.get("error"))
+
+
+def build_web_app(bolt: AsyncApp) -> web.Application:
+    """The aiohttp application serving Slack's requests at /slack/events."""
+    web_app = web.Application()
+    web_app[BOLT_APP] = bolt
+    web_app.router.add_post(EVENTS_PATH, _events)
+    return web_app
+
+
+async def _events(request: web.Request) -> web.Response:
+    bolt = request.app[BOLT_APP]
+    bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(bolt_response)
+
+
+async def serve(settings: Settings, collection: Collection) -> None:
+    """Serve Slack's requests at BOT_HOST:BOT_PORT until cancelled."""
+    db = open_db(settings.returns_db)
+    runner = web.AppRunner(build_web_app(build_app(settings, collection, db)))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.bot_host, settings.bot_port).start()
+        log.info("Slack events at http://%s:%s%s", settings.bot_host, settings.bot_port,
+                 EVENTS_PATH)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        db.close()

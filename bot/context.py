@@ -1,0 +1,23 @@
+"""What every command needs: the store, the settings and the collection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from store.collection import Collection
+from store.settings import Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    db: Database
+    settings: Settings
+    collection: Collection
+
+    @property
+    def now(self) -> datetime:
+        """The collection clock (RETURNS_NOW in demos and tests)."""
+        return self.settings.now()

@@ -1,0 +1,43 @@
+"""Slack deliveries already answered: a retried event or a replayed request is answered once.
+
+The table lives in the store so that the memory survives restarts within Slack's 5-minute
+replay window. (Created here with IF NOT EXISTS; a candidate for a store migration.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+KEEP = timedelta(hours=1)       # well past Slack's 5-minute signature window and its retries
+
+CREATE = """
+CREATE TABLE IF NOT EXISTS slack_seen (
+    key TEXT PRIMARY KEY,       -- 'event:<event_id>' or 'body:<sha256 of the request body>'
+    seen_at TEXT NOT NULL
+)
+"""
+
+
+def ensure_table(db: Database) -> None:
+    db.execute(CREATE)
+
+
+def delivery_key(body: dict, raw_body: str) -> str:
+    """Events by their `event_id` (Slack's retries carry the same one); anything else
+    (slash commands, button presses) by the hash of the exact signed body."""
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    if event_id:
+        return f"event:{event_id}"
+    return "body:" + hashlib.sha256(raw_body.encode()).hexdigest()
+
+
+def first_time(db: Database, key: str, now: datetime | None = None) -> bool:
+    """Remember `key`; True when it had not been seen (this delivery should be answered)."""
+    now = now or datetime.now(UTC)
+    db.execute("DELETE FROM slack_seen WHERE seen_at < ?", [(now - KEEP).isoformat()])
+    cursor = db.execute("INSERT OR IGNORE INTO slack_seen (key, seen_at) VALUES (?, ?)",
+                        [key, now.isoformat()])
+    return cursor.rowcount == 1

@@ -1,0 +1,188 @@
+"""The covering letter's text from .docx, .pdf, .odt, .rtf or plain text files.
+
+Reading is bounded: a PDF gives at most MAX_PAGES pages and every letter at most MAX_CHARS
+characters, since a letter is a page or two and a hostile file can declare far more.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from pathlib import PurePath
+
+from intake.mime import decode_text
+from intake.sheets import DAMAGED, UnreadableFile, check_archive
+
+MAX_PAGES = 60
+MAX_CHARS = 200_000
+LETTER_EXTENSIONS = frozenset({".docx", ".pdf", ".odt", ".txt", ".text", ".rtf"})
+
+
+class UnreadableLetter(UnreadableFile):
+    """A letter file that cannot be read; `reason` says why in plain words."""
+
+
+def read_letter(filename: str, data: bytes) -> str:
+    """The text of a letter file, chosen by extension (then by content); raises UnreadableLetter."""
+    kind = letter_kind(filename, data)
+    reader = {"docx": _read_docx, "pdf": _read_pdf, "odt": _read_odt, "rtf": _read_rtf}.get(kind)
+    if kind == "doc":
+        raise UnreadableLetter("old Word .doc files cannot be read; please send it as .docx or .pdf")
+    text = reader(data) if reader else _read_plain(data)
+    return _tidy(text)[:MAX_CHARS]
+
+
+def letter_kind(filename: str, data: bytes) -> str:
+    """'docx', 'pdf', 'odt', 'rtf', 'doc', 'text' or '' (not a letter format)."""
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(b"PK\x03\x04") and (kind := _zip_letter_kind(data)):
+        return kind
+    suffix = PurePath(filename.lower()).suffix
+    if suffix == ".doc" and head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    if suffix in (".txt", ".text"):
+        return "text"
+    if suffix in LETTER_EXTENSIONS:
+        return suffix[1:]  # a letter's extension on content we could not recognise
+    return ""
+
+
+def _zip_letter_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "mimetype" in names and archive.read("mimetype").startswith(
+                b"application/vnd.oasis.opendocument.text"
+            ):
+                return "odt"
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        return ""
+    return ""
+
+
+def _check_container(data: bytes, what: str) -> None:
+    """The zip-bomb pre-check that Office files get too, in a letter's words."""
+    try:
+        check_archive(data)
+    except UnreadableFile as error:
+        if error.reason == DAMAGED:
+            raise UnreadableLetter(f"the {what} is damaged") from error
+        raise
+
+
+def _read_docx(data: bytes) -> str:
+    import docx
+    from docx.table import Table
+
+    _check_container(data, "Word document")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises lxml, zipfile and KeyError failures alike
+        raise UnreadableLetter(f"the Word document is damaged ({type(error).__name__})") from error
+    lines = [p.text for section in document.sections for p in section.header.paragraphs]
+    for block in document.iter_inner_content():
+        lines.extend(_table_lines(block) if isinstance(block, Table) else [block.text])
+    return "\n".join(lines)
+
+
+def _table_lines(table) -> list[str]:
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = cell.text.strip()
+            if text and (not cells or cells[-1] != text):  # merged cells repeat their text
+                cells.append(text)
+        lines.append(" | ".join(cells))
+    return lines
+
+
+def _read_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableLetter("the PDF is password-protected; please send it without a password")
+        return _pdf_text(reader)
+    except (FileNotDecryptedError, DependencyError) as error:
+        raise UnreadableLetter("the PDF is encrypted and cannot be read; please send it without a password") from error
+    except UnreadableLetter:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise UnreadableLetter(f"the PDF is damaged ({type(error).__name__})") from error
+
+
+def _pdf_text(reader) -> str:
+    chunks: list[str] = []
+    size = 0
+    for number, page in enumerate(reader.pages):
+        if number >= MAX_PAGES or size >= MAX_CHARS:
+            break
+        text = page.extract_text() or ""
+        chunks.append(text)
+        size += len(text)
+    if not any(chunk.strip() for chunk in chunks):
+        raise UnreadableLetter("the PDF has no text layer (perhaps a scan); please send the letter as text")
+    return "\n".join(chunks)
+
+
+def _read_odt(data: bytes) -> str:
+    from odf import teletype
+    from odf.namespaces import TEXTNS
+    from odf.opendocument import load
+
+    _check_container(data, "OpenDocument file")
+    try:
+        document = load(io.BytesIO(data))
+    except Exception as error:  # odfpy surfaces SAX, zip and KeyError failures alike
+        raise UnreadableLetter(f"the OpenDocument file is damaged ({type(error).__name__})") from error
+    paragraph_kinds = ((TEXTNS, "p"), (TEXTNS, "h"))
+    lines: list[str] = []
+
+    def walk(node) -> None:
+        for child in node.childNodes:
+            if getattr(child, "qname", None) in paragraph_kinds:
+                lines.append(teletype.extractText(child))
+            elif child.nodeType == child.ELEMENT_NODE:
+                walk(child)
+
+    walk(document.text)
+    return "\n".join(lines)
+
+
+def _read_rtf(data: bytes) -> str:
+    """RTF's text with control words dropped: enough to read a letter, not to render it."""
+    source = data[: MAX_CHARS * 10].decode("latin-1")
+    source = re.sub(r"\{\\\*[^{}]*\}", "", source)
+    source = re.sub(r"\{\\(fonttbl|colortbl|stylesheet|info)[^{}]*(\{[^{}]*\}[^{}]*)*\}", "", source)
+    source = re.sub(r"\\(par|line)\b ?", "\n", source)
+    source = re.sub(r"\\tab\b ?", "\t", source)
+    source = re.sub(r"\\'([0-9a-fA-F]{2})", lambda m: bytes([int(m[1], 16)]).decode("cp1252", "replace"), source)
+    source = re.sub(r"\\u(-?\d+) ?\??", lambda m: chr(int(m[1]) % 65536), source)
+    source = re.sub(r"\\[a-zA-Z]+-?\d* ?", "", source)
+    source = re.sub(r"\\([{}\\])", r"\1", source)
+    return source.replace("{", "").replace("}", "")
+
+
+def _read_plain(data: bytes) -> str:
+    sample = data[:4096]
+    controls = sum(byte < 32 and byte not in b"\t\n\r\f" for byte in sample)
+    if controls > len(sample) // 20 and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableLetter("the file is not text (it looks like a binary file)")
+    return decode_text(data[: MAX_CHARS * 4], None)
+
+
+def _tidy(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t\xa0]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,0 +1,248 @@
+"""The SMTP edge: accept mail for the inbox, commit the raw bytes durably, then answer 250.
+
+Everything else (parsing, identifying the LA, validating, acknowledging) happens after, from
+the stored copy, through the `on_stored` callback. The handler is a plain aiosmtpd handler
+with only the hooks it needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlite_utils import Database
+
+from store.db import open_db
+from store.messages import StoredMessage, store_raw
+from store.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RECIPIENT_OK = "250 2.1.5 Recipient OK"
+UNKNOWN_RECIPIENT = "550 5.1.1 No such mailbox here: this server only accepts returns for the inbox"
+TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+ACCEPTED = "250 2.0.0 Message accepted as {ref}"
+TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
+TOO_BUSY = "421 4.3.2 Too many connections, please try again later"
+
+MAX_RECIPIENTS = 20
+MAX_SESSIONS = 100
+# aiosmtpd's timeout covers a whole command, DATA transfer and handler included: long enough
+# for a message at the size limit over a slow link.
+SESSION_TIMEOUT_SECONDS = 300
+# Headers are read from the start of the message only; the rest is the reader's job.
+HEADER_BYTES = 256 * 1024
+MAX_HEADER_TEXT = 998
+
+OnStored = Callable[[int], Awaitable[None] | None]
+StoreRaw = Callable[..., tuple[StoredMessage, bool]]
+
+
+class MessageWriter:
+    """Commits raw messages from one dedicated thread, through that thread's own connection.
+
+    SQLite connections belong to the thread that opened them, and one writer thread keeps
+    commits (each fsynced, synchronous=FULL) in arrival order without lock contention.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        store: StoreRaw = store_raw,
+        connect: Callable[[Path], Database] = open_db,
+    ) -> None:
+        self._db_path = db_path
+        self._store = store
+        self._connect = connect
+        self._db: Database | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp-store")
+
+    async def store(self, raw: bytes, **fields: Any) -> tuple[StoredMessage, bool]:
+        """Commit `raw` (see store.messages.store_raw for `fields`); returns it and whether new."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(self._store_now, raw, fields))
+
+    def _store_now(self, raw: bytes, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
+        if self._db is None:
+            self._db = self._connect(self._db_path)
+        try:
+            return self._store(self._db, raw, **fields)
+        except BaseException:
+            # After a failed commit (disk full, I/O error) the connection's state is unknown:
+            # start the next message on a fresh one.
+            self._drop_connection()
+            raise
+
+    def _drop_connection(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            try:
+                db.close()
+            except Exception:  # closing a broken connection may fail too; nothing to keep
+                log.warning("could not close the message store connection", exc_info=True)
+
+    async def close(self) -> None:
+        """Close the connection in its own thread and stop the thread."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._drop_connection)
+        self._executor.shutdown(wait=True)
+
+
+class IntakeHandler:
+    """aiosmtpd handler: inbox recipients only, and `250` only once the message is committed."""
+
+    def __init__(self, settings: Settings, writer: MessageWriter, on_stored: OnStored) -> None:
+        self._inbox = {address.lower() for address in settings.inbox_addresses}
+        self._clock = settings.now
+        self._writer = writer
+        self._on_stored = on_stored
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if address.lower() not in self._inbox:
+            return UNKNOWN_RECIPIENT
+        if any(address.lower() == known.lower() for known in envelope.rcpt_tos):
+            return RECIPIENT_OK
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return TOO_MANY_RECIPIENTS
+        envelope.rcpt_tos.append(address)
+        return RECIPIENT_OK
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        message_id, subject, from_header = header_summary(raw)
+        mail_from = envelope.mail_from or ""
+        try:
+            stored, is_new = await self._writer.store(
+                raw, message_id=message_id, mail_from="" if mail_from == "<>" else mail_from,
+                rcpt_to=list(envelope.rcpt_tos), collection_time=self._clock(),
+                peer=_peer_text(session.peer), subject=subject, from_header=from_header,
+            )
+        except Exception:
+            # Any failure to commit is temporary for the sender, who retries; the details stay
+            # in our log (aiosmtpd would otherwise answer 500 with the exception's text).
+            log.exception("could not store a message from %s; answered 451", session.peer)
+            return TRY_LATER
+        if is_new:
+            self._notify(stored.id)
+        return ACCEPTED.format(ref=stored.ref)
+
+    def _notify(self, row_id: int) -> None:
+        """Hand the stored message on; its processing never changes the 250 already decided."""
+        try:
+            result = self._on_stored(row_id)
+        except Exception:
+            log.exception("on_stored failed for message %s; it stays unprocessed", row_id)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(result)
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("processing after storage failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait for the on_stored work started so far (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def header_summary(raw: bytes) -> tuple[str, str, str]:
+    """Message-ID, Subject and From as text, read cheaply from the headers; never raises."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_BYTES])
+        return (
+            _one_line(headers.get("Message-ID", "")),
+            _one_line(_decoded(headers.get("Subject", ""))),
+            _one_line(_decoded(headers.get("From", ""))),
+        )
+    except Exception:  # a header summary is a convenience; a broken header must not cost a 451
+        log.warning("could not read the headers of a message", exc_info=True)
+        return "", "", ""
+
+
+def _decoded(value: Any) -> str:
+    text = str(value)
+    try:
+        return str(make_header(decode_header(text)))
+    except (ValueError, LookupError, UnicodeError):  # bad encoded-words or charset names
+        return text
+
+
+def _one_line(value: Any) -> str:
+    # Undecodable 8-bit bytes arrive as surrogates; keep them visible but storable.
+    text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return " ".join(text.split())[:MAX_HEADER_TEXT]
+
+
+def _peer_text(peer: Any) -> str | None:
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return f"{peer[0]}:{peer[1]}"
+    return None if peer is None else str(peer)
+
+
+class _CountedSMTP(SMTP):
+    """An aiosmtpd session that keeps the server's count of open sessions."""
+
+    # Be liberal about line length (RFC 5321 says 1000): real clients sometimes send longer
+    # lines, and refusing them with a permanent 500 would lose a return.
+    line_length_limit = 64 * 1024
+
+    def __init__(self, handler: IntakeHandler, sessions: set[SMTP], **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self._sessions = sessions
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._sessions.add(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._sessions.discard(self)
+        super().connection_lost(error)
+
+
+class _TooBusy(asyncio.Protocol):
+    """Answers a connection over the cap with 421 and hangs up."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(f"{TOO_BUSY}\r\n".encode())
+        transport.close()
+
+
+async def start_smtp_server(
+    settings: Settings, handler: IntakeHandler, *, max_sessions: int = MAX_SESSIONS
+) -> asyncio.Server:
+    """Listen on SMTP_HOST:SMTP_PORT in the running loop (port 0: an ephemeral port)."""
+    loop = asyncio.get_running_loop()
+    # aiosmtpd looks the host name up for every session unless given one.
+    hostname = await asyncio.to_thread(socket.getfqdn)
+    sessions: set[SMTP] = set()
+
+    def new_session() -> asyncio.BaseProtocol:
+        if len(sessions) >= max_sessions:
+            return _TooBusy()
+        return _CountedSMTP(
+            handler, sessions, data_size_limit=settings.max_message_bytes,
+            enable_SMTPUTF8=True, hostname=hostname, timeout=SESSION_TIMEOUT_SECONDS, loop=loop,
+        )
+
+    return await loop.create_server(new_session, settings.smtp_host, settings.smtp_port)

@@ -1,0 +1,124 @@
+"""The intake process: the SMTP edge, the processing of stored mail, and the outbox sender.
+
+One event loop. Storing happens in the SMTP handler's writer thread; processing reads
+attachments in limited worker processes and commits from one database thread of its own; the
+sender loop delivers the outbox. Messages stored but not processed (a crash, a restart) are
+picked up at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from intake.outgoing import run_sender
+from intake.processing import MAX_ATTEMPTS, count_attempt, give_up, process_stored
+from intake.reading import read_message_limited
+from intake.server import IntakeHandler, MessageWriter, start_smtp_server
+from store.collection import Collection
+from store.db import open_db
+from store.messages import get_message, unprocessed_ids
+from store.register import load_into
+from store.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PROCESSING_WORKERS = 2
+
+
+class IntakeService:
+    """Runs the intake until `stop()`; `start()` returns once the server listens."""
+
+    def __init__(self, settings: Settings, collection: Collection) -> None:
+        self.settings = settings
+        self.collection = collection
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-process")
+        self._db: Database | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._writer = MessageWriter(settings.returns_db)
+        self._server: asyncio.Server | None = None
+        self.idle = asyncio.Event()   # set whenever nothing is queued or being processed
+        self._busy = 0
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        handler = IntakeHandler(self.settings, self._writer, on_stored=self.enqueue)
+        await self._in_db(load_into)
+        for row_id in await self._in_db(unprocessed_ids):
+            self.enqueue(row_id)
+        self._update_idle()
+        self._server = await start_smtp_server(self.settings, handler)
+        self._tasks = [asyncio.create_task(self._work()) for _ in range(PROCESSING_WORKERS)]
+        self._tasks.append(asyncio.create_task(run_sender(self.settings, stop=self._stop)))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._writer.close()
+        await self._in_db(lambda db: db.close())
+        self._db_thread.shutdown(wait=True)
+
+    def enqueue(self, row_id: int) -> None:
+        """Queue a stored message for processing."""
+        self.idle.clear()
+        self._queue.put_nowait(row_id)
+
+    async def _work(self) -> None:
+        while True:
+            row_id = await self._queue.get()
+            self._busy += 1
+            try:
+                await self.process(row_id)
+            finally:
+                self._busy -= 1
+                self._queue.task_done()
+                self._update_idle()
+
+    def _update_idle(self) -> None:
+        if self._queue.empty() and not self._busy:
+            self.idle.set()
+        else:
+            self.idle.clear()
+
+    async def process(self, row_id: int) -> None:
+        """Process one stored message; failures are retried on the next start, then kept."""
+        message = await self._in_db(get_message, row_id)
+        if message is None or message.disposition is not None:
+            return
+        attempts = await self._in_db(count_attempt, row_id)
+        try:
+            read = await read_message_limited(message.raw, self.collection)
+            disposition = await self._in_db(process_stored, self.settings, self.collection,
+                                            row_id, read)
+            log.info("%s from %s: %s", message.ref, message.mail_from or "<>", disposition)
+        except Exception as error:
+            log.exception("processing %s failed (attempt %d)", message.ref, attempts)
+            if attempts >= MAX_ATTEMPTS:
+                await self._in_db(give_up, message, type(error).__name__)
+
+    async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_thread, partial(self._call, fn, *args))
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._db is None:
+            self._db = open_db(self.settings.returns_db)
+        return fn(self._db, *args)

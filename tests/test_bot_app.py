@@ -1,0 +1,190 @@
+"""The Slack app over real HTTP: signed requests shaped like Slack's, a fake Web API."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import build_app, build_web_app
+from store.db import open_db
+from tests.bot_helpers import (
+    SIGNING_SECRET,
+    FakeSlack,
+    action_body,
+    add_return,
+    command_body,
+    event_body,
+    poll_until,
+    quarantine_message,
+    signed_headers,
+)
+
+NATIONAL, LONDON, STRANGER = "UNAT", "ULDN", "USTRANGER"
+
+
+@pytest.fixture
+async def slack() -> FakeSlack:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def bot(settings, collection, db, slack, tmp_path: Path):
+    """The bot app served by aiohttp on an ephemeral port; yields its events URL."""
+    roles = tmp_path / "roles.csv"
+    roles.write_text(f"user_id,role\n{NATIONAL},national\n{LONDON},london\n")
+    add_return(db, "E09000003", homes={"2.1": 10})                  # Barnet
+    add_return(db, "E09000007", status="invalid")                    # Camden
+    add_return(db, "E08000035")                                      # Leeds
+    slack_settings = settings.model_copy(update={
+        "slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": f"{slack.base_url}/api/", "bot_roles": roles})
+    loop_db = open_db(slack_settings.returns_db, migrate=False)
+    runner = web.AppRunner(build_web_app(build_app(slack_settings, collection, loop_db)))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+    await runner.cleanup()
+    loop_db.close()
+
+
+async def send(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, \
+            session.post(url, data=body.encode(), headers=headers) as response:
+        return response.status, await response.text()
+
+
+def said(slack: FakeSlack) -> list[str]:
+    """Everything the bot said, as one string per post (text and blocks)."""
+    return [json.dumps(post) for post in slack.posts()]
+
+
+async def test_mention_from_a_national_user_gets_national_counts(bot, slack):
+    body = event_body("<@UBOT> status", user=NATIONAL)
+    status, _ = await send(bot, body, signed_headers(body))
+    assert status == 200
+    (post,) = await poll_until(lambda: slack.bodies("chat.postMessage"))
+    assert post["channel"] == "C1"
+    assert "2 of 151 LAs have a valid return" in post["text"]
+    assert "London: 1 of 33 valid" in json.dumps(post["blocks"])
+
+
+async def test_direct_message_from_a_regional_user_defaults_to_their_region(bot, slack):
+    body = event_body("who hasn't sent theirs?", user=LONDON, kind="message", channel="D1")
+    await send(bot, body, signed_headers(body))
+    (post,) = await poll_until(lambda: slack.bodies("chat.postMessage"))
+    blocks = json.dumps(post["blocks"])
+    assert post["channel"] == "D1"
+    assert "32 of 33 LAs in London have no valid return" in post["text"]
+    assert "Camden: invalid return" in blocks
+    assert "Barnet" not in blocks and "Leeds" not in blocks
+
+
+async def test_regional_user_may_ask_about_another_region(bot, slack):
+    body = event_body("<@UBOT> status Leeds", user=LONDON)
+    await send(bot, body, signed_headers(body))
+    (post,) = await poll_until(lambda: slack.bodies("chat.postMessage"))
+    assert post["text"].startswith("Leeds (Yorkshire and The Humber): valid return")
+
+
+async def test_unknown_user_in_a_channel_gets_an_ephemeral_refusal_with_no_data(bot, slack):
+    body = event_body("<@UBOT> missing", user=STRANGER)
+    await send(bot, body, signed_headers(body))
+    (post,) = await poll_until(lambda: slack.bodies("chat.postEphemeral"))
+    assert post["user"] == STRANGER
+    assert "Sorry" in post["text"]
+    assert "LA" not in json.dumps(post["blocks"]).replace("LAs", "")
+    assert not slack.bodies("chat.postMessage")
+
+
+async def test_slash_command_is_acknowledged_and_answered_through_response_url(bot, slack):
+    body = command_body("missing", user=NATIONAL, response_url=f"{slack.base_url}/response/1")
+    status, text = await send(bot, body, signed_headers(
+        body, content_type="application/x-www-form-urlencoded"))
+    assert status == 200 and text == ""
+    (reply,) = await poll_until(lambda: slack.bodies("response_url"))
+    assert "149 of 151 LAs have no valid return" in reply["text"]
+    assert reply["response_type"] == "in_channel"
+    assert len(reply["blocks"]) <= 50
+    upload = await poll_until(lambda: slack.bodies("file_upload"))
+    csv_text = upload[0]["content"]
+    assert csv_text.startswith("la_code,la_name,region,state")
+    assert len(csv_text.strip().splitlines()) == 150
+    assert "Camden" in csv_text and "Barnet" not in csv_text
+
+
+async def test_quarantine_buttons_release_only_for_national_users(bot, slack, db):
+    ref = quarantine_message(db, mail_from="someone@gmail.com", subject="return",
+                             reason="sender not trusted")
+    body = action_body("dismiss_message:0", f"dismiss {ref}", user=LONDON,
+                       response_url=f"{slack.base_url}/response/2")
+    await send(bot, body, signed_headers(body, content_type="application/x-www-form-urlencoded"))
+    (refusal,) = await poll_until(lambda: slack.bodies("response_url"))
+    assert refusal["response_type"] == "ephemeral"
+    assert "Only national users" in refusal["text"]
+    body = action_body("dismiss_message:0", f"dismiss {ref}", user=NATIONAL,
+                       response_url=f"{slack.base_url}/response/3")
+    await send(bot, body, signed_headers(body, content_type="application/x-www-form-urlencoded"))
+    replies = await poll_until(lambda: len(slack.bodies("response_url")) == 2
+                               and slack.bodies("response_url"))
+    assert replies[1]["text"] == f"{ref} dismissed."
+    row = next(db.query("SELECT disposition FROM messages WHERE ref = ?", [ref]))
+    assert row["disposition"] == "rejected"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Content-Type": "application/json"},
+    {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(int(time.time())),
+     "X-Slack-Signature": "v0=" + "0" * 64},
+], ids=["unsigned", "wrong signature"])
+async def test_unsigned_or_badly_signed_requests_are_refused(bot, slack, headers):
+    body = event_body("<@UBOT> status", user=NATIONAL)
+    status, _ = await send(bot, body, headers)
+    assert status == 401
+    assert slack.calls == []
+
+
+async def test_stale_request_is_refused(bot, slack):
+    body = event_body("<@UBOT> status", user=NATIONAL)
+    status, _ = await send(bot, body, signed_headers(body, timestamp=int(time.time()) - 6 * 60))
+    assert status == 401
+    assert slack.calls == []
+
+
+async def test_retried_event_is_answered_once(bot, slack):
+    body = event_body("<@UBOT> status", user=NATIONAL, event_id="Ev0RETRY")
+    await send(bot, body, signed_headers(body))
+    await poll_until(lambda: slack.bodies("chat.postMessage"))
+    retry = {**signed_headers(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
+    status, _ = await send(bot, body, retry)
+    assert status == 200
+    await send_marker_and_wait(bot, slack)
+    assert [p["channel"] for p in slack.bodies("chat.postMessage")] == ["C1", "CMARK"]
+
+
+async def test_replayed_signed_command_is_answered_once(bot, slack):
+    body = command_body("status", user=NATIONAL, response_url=f"{slack.base_url}/response/9")
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    assert (await send(bot, body, headers))[0] == 200
+    assert (await send(bot, body, headers))[0] == 200
+    await poll_until(lambda: slack.bodies("response_url"))
+    await send_marker_and_wait(bot, slack)
+    assert len(slack.bodies("response_url")) == 1
+
+
+async def send_marker_and_wait(bot: str, slack: FakeSlack) -> None:
+    """A fresh question, answered after anything sent before it: lets a test see that a
+    duplicate produced nothing, without sleeping."""
+    body = event_body("<@UBOT> help", user=NATIONAL, channel="CMARK")
+    await send(bot, body, signed_headers(body))
+    await poll_until(lambda: any(p.get("channel") == "CMARK"
+                                 for p in slack.bodies("chat.postMessage")))
+

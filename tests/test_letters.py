@@ -1,0 +1,141 @@
+"""read_letter gets the text out of letters made by real writers, and refuses bad files clearly."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from fpdf import FPDF
+from odf.opendocument import OpenDocumentText
+from odf.table import Table, TableCell, TableRow
+from odf.text import H, P
+
+from intake.letters import MAX_PAGES, UnreadableLetter, read_letter
+from intake.sheets import UnreadableFile
+
+OPENING = "Dear colleagues, Leeds City Council sets out its support to care homes."
+MARKET = "The local care market remains resilient despite financial pressures."
+
+
+def word_letter() -> bytes:
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Leeds City Council - Adults and Health"
+    document.add_paragraph(OPENING)
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).text = "Action"
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "Status"
+    table.cell(1, 0).text = "Alternative accommodation"
+    table.cell(1, 1).text = "In place"
+    document.add_paragraph(MARKET)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def pdf_letter(pages: int = 1, password: str | None = None) -> bytes:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, f"Page {number}. {OPENING} {MARKET}")
+    if password:
+        pdf.set_encryption(owner_password="owner", user_password=password)
+    return bytes(pdf.output())
+
+
+def odt_letter() -> bytes:
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Covering letter"))
+    document.text.addElement(P(text=OPENING))
+    table = Table()
+    row = TableRow()
+    cell = TableCell()
+    cell.addElement(P(text="Volunteers placed: 40"))
+    row.addElement(cell)
+    table.addElement(row)
+    document.text.addElement(table)
+    document.text.addElement(P(text=MARKET))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_word_letter_gives_paragraphs_table_cells_and_letterhead_in_order() -> None:
+    text = read_letter("Leeds letter.docx", word_letter())
+    assert text.splitlines() == [
+        "Leeds City Council - Adults and Health", OPENING,
+        "Action | Status", "Alternative accommodation | In place", MARKET,
+    ]
+
+
+def test_pdf_letter_text() -> None:
+    text = read_letter("letter.pdf", pdf_letter())
+    assert "Leeds City Council" in text and "resilient" in text
+
+
+def test_pdf_reading_stops_after_the_page_limit() -> None:
+    text = read_letter("long.pdf", pdf_letter(pages=MAX_PAGES + 5))
+    assert f"Page {MAX_PAGES}." in text
+    assert f"Page {MAX_PAGES + 1}." not in text
+
+
+def test_a_password_protected_pdf_is_refused_with_a_reason() -> None:
+    with pytest.raises(UnreadableLetter) as refusal:
+        read_letter("secret.pdf", pdf_letter(password="s3cret"))
+    assert "password" in refusal.value.reason
+
+
+def test_a_pdf_with_only_an_owner_password_is_read() -> None:
+    assert "resilient" in read_letter("restricted.pdf", pdf_letter(password=""))
+
+
+def test_a_pdf_without_text_is_refused_as_a_scan() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 50, 50)
+    with pytest.raises(UnreadableLetter, match="no text"):
+        read_letter("scan.pdf", bytes(pdf.output()))
+
+
+def test_opendocument_letter_includes_headings_and_table_text() -> None:
+    text = read_letter("letter.odt", odt_letter())
+    assert text.splitlines() == ["Covering letter", OPENING, "Volunteers placed: 40", MARKET]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_plain_text_letters_in_common_encodings(encoding: str) -> None:
+    text = "Care homes \u2013 \u00a3250,000 for \u2018resilience\u2019"
+    assert read_letter("letter.txt", text.encode(encoding)) == text
+
+
+def test_rtf_letter_gives_its_words() -> None:
+    rtf = (rb"{\rtf1\ansi{\fonttbl{\f0 Arial;}}{\*\generator Word;}\f0 Dear colleagues,\par "
+           rb"Caf\'e9 market is stable\u8211? steady.\par}")
+    assert read_letter("letter.rtf", rtf) == "Dear colleagues,\nCaf\u00e9 market is stable\u2013 steady."
+
+
+def test_a_damaged_word_file_is_refused_with_a_reason() -> None:
+    damaged = word_letter()[:3000]
+    with pytest.raises(UnreadableFile) as refusal:
+        read_letter("letter.docx", damaged)
+    assert "damaged" in refusal.value.reason
+
+
+def test_a_word_file_that_is_a_zip_bomb_is_not_opened() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b" " * (2 << 20))
+    with pytest.raises(UnreadableFile, match="MB|compressed"):
+        read_letter("bomb.docx", out.getvalue())
+
+
+def test_old_word_files_are_refused_with_advice() -> None:
+    with pytest.raises(UnreadableLetter, match="docx"):
+        read_letter("letter.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+
+
+def test_binary_junk_named_txt_is_refused() -> None:
+    with pytest.raises(UnreadableLetter, match="not text"):
+        read_letter("letter.txt", bytes(range(256)) * 20)

@@ -1,0 +1,206 @@
+"""The outbox and its sender: each mail delivered once, to a real local relay or as a file."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from intake.outgoing import (
+    BACKOFF_SECONDS,
+    CLAIM_LEASE,
+    next_attempt,
+    run_sender,
+    send_due,
+    write_eml,
+)
+from store.db import immediate
+from store.outbox import (
+    claim_mail,
+    due_mail,
+    pending_count,
+    queue_mail,
+    replies_to_sender_since,
+)
+from tests.smtp_helpers import RecordingRelay, start_relay, wait_for
+
+COLLECTION_TIME = datetime(2020, 5, 28, 12, 0, tzinfo=UTC)
+
+
+def ack_bytes(ref: str, to: str = "jo.bloggs@leeds.gov.uk") -> bytes:
+    return (f"From: careandreform2@communities.gov.uk\r\nTo: {to}\r\n"
+            f"Subject: Received: your return {ref}\r\nAuto-Submitted: auto-replied\r\n\r\n"
+            f"We received your return {ref}.\r\n").encode()
+
+
+def queue_ack(db, ref: str, to: str = "jo.bloggs@leeds.gov.uk", kind: str = "ack") -> bool:
+    with immediate(db):
+        return queue_mail(db, kind=kind, dedupe_key=f"{kind}:{ref}", recipients=[to],
+                          raw=ack_bytes(ref, to), collection_time=COLLECTION_TIME)
+
+
+def outbox_rows(db) -> list[dict]:
+    return list(db.query("SELECT id, status, attempts, last_error, next_attempt_at FROM outbox"
+                         " ORDER BY id"))
+
+
+def with_relay(settings, port: int):
+    return settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port})
+
+
+def later(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+async def test_queue_is_idempotent_per_decision(db):
+    assert queue_ack(db, "CHR-000001")
+    assert not queue_ack(db, "CHR-000001")
+    assert pending_count(db) == 1
+    assert [mail.dedupe_key for mail in due_mail(db, later(1), 10)] == ["ack:CHR-000001"]
+
+
+async def test_replies_to_a_sender_are_counted_in_real_time(db):
+    queue_ack(db, "CHR-000001", to="Jo.Bloggs@leeds.gov.uk")
+    queue_ack(db, "CHR-000002")
+    queue_ack(db, "CHR-000003", kind="chaser")
+    queue_ack(db, "CHR-000004", to="someone.else@leeds.gov.uk")
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    assert replies_to_sender_since(db, "jo.bloggs@leeds.gov.uk", an_hour_ago) == 2
+    assert replies_to_sender_since(db, "jo.bloggs@leeds.gov.uk", later(60)) == 0
+
+
+async def test_without_relay_each_mail_is_one_eml_file(settings, db):
+    queue_ack(db, "CHR-000001")
+    queue_ack(db, "CHR-000002")
+    assert await send_due(settings, db) == 2
+    assert await send_due(settings, db, now=later(3600)) == 0
+    files = sorted(settings.outbox_dir.glob("*.eml"))
+    assert [path.read_bytes() for path in files] == [ack_bytes("CHR-000001"), ack_bytes("CHR-000002")]
+    assert sorted(p.name for p in settings.outbox_dir.iterdir()) == [p.name for p in files]
+    assert pending_count(db) == 0
+
+
+async def test_rewriting_after_a_crash_before_marking_gives_no_second_file(settings, db):
+    queue_ack(db, "CHR-000001")
+    mail = due_mail(db, later(1), 10)[0]
+    write_eml(settings.outbox_dir, mail)  # written, then the process died before mark_sent
+    assert await send_due(settings, db) == 1
+    assert len(list(settings.outbox_dir.glob("*.eml"))) == 1
+
+
+async def test_relay_gets_each_mail_once_from_the_service_address(settings, db):
+    relay = RecordingRelay()
+    server = await start_relay(relay)
+    settings = with_relay(settings, server.sockets[0].getsockname()[1])
+    try:
+        queue_ack(db, "CHR-000001")
+        queue_ack(db, "CHR-000002", to="other@kent.gov.uk")
+        assert await send_due(settings, db) == 2
+        assert await send_due(settings, db, now=later(3600)) == 0
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert [(e.mail_from, e.rcpt_tos) for e in relay.received] == [
+        (settings.mail_from, ["jo.bloggs@leeds.gov.uk"]), (settings.mail_from, ["other@kent.gov.uk"])]
+    assert relay.received[0].original_content == ack_bytes("CHR-000001")
+    assert [row["status"] for row in outbox_rows(db)] == ["sent", "sent"]
+
+
+async def test_relay_down_then_up_retries_with_backoff_and_delivers_once(settings, db):
+    relay = RecordingRelay()
+    server = await start_relay(relay)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+    settings = with_relay(settings, port)
+    queue_ack(db, "CHR-000001")
+    queue_ack(db, "CHR-000002")
+
+    assert await send_due(settings, db) == 0
+    rows = outbox_rows(db)
+    assert [(row["status"], row["attempts"]) for row in rows] == [("pending", 1)] * 2
+    assert all(row["last_error"] for row in rows)
+    assert await send_due(settings, db) == 0  # not before the backoff
+    second_try = BACKOFF_SECONDS[0] + 1
+    assert await send_due(settings, db, now=later(second_try)) == 0  # still down
+
+    server = await start_relay(relay, port)
+    try:
+        # The second wait is longer than the first.
+        assert await send_due(settings, db, now=later(second_try + BACKOFF_SECONDS[0] + 1)) == 0
+        assert await send_due(settings, db, now=later(second_try + BACKOFF_SECONDS[1] + 1)) == 2
+        assert await send_due(settings, db, now=later(7200)) == 0
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert sorted(e.original_content for e in relay.received) == [
+        ack_bytes("CHR-000001"), ack_bytes("CHR-000002")]
+    assert [(row["status"], row["attempts"]) for row in outbox_rows(db)] == [("sent", 3)] * 2
+
+
+async def test_an_address_with_a_line_break_never_reaches_the_relay(settings, db):
+    relay = RecordingRelay()
+    server = await start_relay(relay)
+    settings = with_relay(settings, server.sockets[0].getsockname()[1])
+    try:
+        queue_ack(db, "CHR-000001", to="jo@leeds.gov.uk\r\nRCPT TO:<victim@example.org>")
+        queue_ack(db, "CHR-000002")
+        assert await send_due(settings, db) == 1
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert [e.rcpt_tos for e in relay.received] == [["jo.bloggs@leeds.gov.uk"]]
+    bad, good = outbox_rows(db)
+    assert bad["status"] == "failed" and "unsafe recipient" in bad["last_error"]
+    assert good["status"] == "sent"
+
+
+class RefusingRelay:
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        return "550 5.1.1 No such user"
+
+
+async def test_a_permanent_refusal_is_not_retried(settings, db):
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(RefusingRelay(), hostname="relay.test"),
+                                      "127.0.0.1", 0)
+    settings = with_relay(settings, server.sockets[0].getsockname()[1])
+    try:
+        queue_ack(db, "CHR-000001")
+        assert await send_due(settings, db) == 0
+    finally:
+        server.close()
+        await server.wait_closed()
+    (row,) = outbox_rows(db)
+    assert row["status"] == "failed" and "550" in row["last_error"]
+
+
+async def test_backoff_grows_then_gives_up_after_a_day(db):
+    queue_ack(db, "CHR-000001")
+    mail = due_mail(db, later(1), 1)[0]
+    now = datetime.now(UTC)
+    waits = [(next_attempt(replace(mail, attempts=n), now) - now).total_seconds() for n in range(8)]
+    assert waits == sorted(waits) and waits[0] == BACKOFF_SECONDS[0] and waits[-1] == 1800
+    assert next_attempt(mail, now + timedelta(hours=24, seconds=1)) is None
+
+
+async def test_a_row_is_claimed_by_one_sender_only(db):
+    queue_ack(db, "CHR-000001")
+    mail = due_mail(db, later(1), 1)[0]
+    now = later(1)
+    assert claim_mail(db, mail.id, now, now + CLAIM_LEASE)
+    assert not claim_mail(db, mail.id, now, now + CLAIM_LEASE)
+    assert due_mail(db, later(2), 10) == []
+
+
+async def test_sender_loop_delivers_what_is_queued_and_stops(settings, db):
+    stop = asyncio.Event()
+    sender = asyncio.create_task(run_sender(settings, stop=stop, poll_seconds=0.02))
+    queue_ack(db, "CHR-000001")
+    await wait_for(lambda: len(list(settings.outbox_dir.glob("*.eml"))) == 1)
+    stop.set()
+    await asyncio.wait_for(sender, 2)
+    assert pending_count(db) == 0

@@ -1,0 +1,139 @@
+"""Cell text as LAs really write it, read into typed values with the raw text's meaning kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.values import Count, Support, parse_count, parse_support, parse_total
+
+COUNTS = [
+    # raw, total, value, kind
+    ("45", 52, 45, "number"),
+    ("45.0", 52, 45, "number"),
+    (" 45 ", None, 45, "number"),
+    ("45 homes", 52, 45, "number"),
+    ("45 care homes", None, 45, "number"),
+    ("45/52", 52, 45, "number"),
+    ("45 / 52", None, 45, "number"),
+    ("45 of 52", 52, 45, "number"),
+    ("45 out of 52", 52, 45, "number"),
+    ("90%", 52, 47, "number"),
+    ("90 %", 50, 45, "number"),
+    ("100%", 52, 52, "number"),
+    ("50 per cent", 10, 5, "number"),
+    ("5%", 50, 3, "number"),                # 2.5 homes rounds half up, as people round
+    ("90%", None, None, "invalid"),
+    ("all", 52, 52, "number"),
+    ("All", 52, 52, "number"),
+    ("all homes", 7, 7, "number"),
+    ("All (52)", 52, 52, "number"),
+    ("all", None, None, "invalid"),
+    ("none", 52, 0, "number"),
+    ("None", None, 0, "number"),
+    ("nil", 52, 0, "number"),
+    ("0", 52, 0, "number"),
+    ("n/a", 52, None, "not_applicable"),
+    ("N/A", 52, None, "not_applicable"),
+    ("Not applicable", 52, None, "not_applicable"),
+    ("-", 52, None, "not_applicable"),
+    ("", 52, None, "blank"),
+    ("   ", 52, None, "blank"),
+    ("<Please select>", 52, None, "unanswered"),
+    ("Please select", 52, None, "unanswered"),
+    ("approx 40", 52, 40, "number"),
+    ("Approximately 40", 52, 40, "number"),
+    ("c. 40", 52, 40, "number"),
+    ("c.40", 52, 40, "number"),
+    ("circa 40", 52, 40, "number"),
+    ("~40", 52, 40, "number"),
+    ("1,234", None, 1234, "number"),
+    ("1,234 homes", None, 1234, "number"),
+    ("-3", 52, None, "invalid"),
+    ("45.5", 52, None, "invalid"),
+    ("0.9", 52, None, "invalid"),
+    ("20-30", 52, None, "invalid"),
+    ("20 to 30", 52, None, "invalid"),
+    ("Yes", 52, None, "invalid"),
+    ("lots", 52, None, "invalid"),
+    ("TBC", 52, None, "not_applicable"),
+    ("We have 45", 52, None, "invalid"),
+    ("45 (plus 3 extra care)", 52, 45, "number"),
+]
+
+
+@pytest.mark.parametrize(("raw", "total", "value", "kind"), COUNTS)
+def test_counts_are_read_as_las_write_them(raw: str, total: int | None, value: int | None,
+                                           kind: str) -> None:
+    count = parse_count(raw, total)
+    assert (count.value, count.kind) == (value, kind)
+
+
+@pytest.mark.parametrize(("raw", "total", "note"), [
+    ("90%", None, "a percentage needs the total number of care homes"),
+    ("all", None, '"all" needs the total number of care homes'),
+    ("45.5", 52, "not a whole number"),
+    ("-3", 52, "a negative number"),
+    ("lots", 52, "no number"),
+    ("20-30", 52, "a range, not one number"),
+    ("150%", 52, "a percentage outside 0 to 100"),
+])
+def test_unreadable_counts_say_why(raw: str, total: int | None, note: str) -> None:
+    assert parse_count(raw, total) == Count(None, "invalid", note)
+
+
+@pytest.mark.parametrize(("raw", "total", "words"), [
+    ("90%", 52, "90% of 52 homes"),
+    ("all", 52, '"all" read as the total of 52'),
+    ("approx 40", 52, "an approximate figure"),
+    ("45 of 50", 52, "written as out of 50"),
+])
+def test_interpreted_counts_carry_a_note(raw: str, total: int, words: str) -> None:
+    assert words in parse_count(raw, total).note
+
+
+def test_a_count_out_of_the_total_needs_no_note() -> None:
+    assert parse_count("45 of 52", 52) == Count(45, "number")
+
+
+@pytest.mark.parametrize(("raw", "total"), [
+    ("87", 87), ("87.0", 87), ("87 homes", 87), ("1,087", 1087), ("approx. 90", 90),
+    ("", None), ("n/a", None), ("unknown", None), ("87.5", None), ("all", None),
+    ("<Please select>", None),
+])
+def test_total(raw: str, total: int | None) -> None:
+    assert parse_total(raw) == total
+
+
+SUPPORT = [
+    # raw, needed, description, kind
+    ("Y", "yes", "", "answered"),
+    ("y", "yes", "", "answered"),
+    ("Yes", "yes", "", "answered"),
+    ("YES", "yes", "", "answered"),
+    ("Yes.", "yes", "", "answered"),
+    ("yes - more PPE", "yes", "more PPE", "answered"),
+    ("Yes: training for care home staff on PPE", "yes", "training for care home staff on PPE",
+     "answered"),
+    ("Yes, more testing capacity.", "yes", "more testing capacity.", "answered"),
+    ("Yes \u2013 mutual aid", "yes", "mutual aid", "answered"),
+    ("No", "no", "", "answered"),
+    ("No.", "no", "", "answered"),
+    ("N", "no", "", "answered"),
+    ("no", "no", "", "answered"),
+    ("no, thank you", "no", "thank you", "answered"),
+    ("", None, "", "unanswered"),
+    ("  ", None, "", "unanswered"),
+    ("<Please select>", None, "", "unanswered"),
+    ("<please select>", None, "", "unanswered"),
+    ("More PPE please", None, "", "invalid"),
+    ("Not at this time", None, "", "invalid"),
+    ("Yesterday we asked", None, "", "invalid"),
+    ("Nothing needed", None, "", "invalid"),
+    ("n/a", None, "", "invalid"),
+    ("TRUE", None, "", "invalid"),
+]
+
+
+@pytest.mark.parametrize(("raw", "needed", "description", "kind"), SUPPORT)
+def test_support_answers(raw: str, needed: str | None, description: str, kind: str) -> None:
+    assert parse_support(raw) == Support(needed, description, kind)
