@@ -7,9 +7,8 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath, PureWindowsPath
 
-from intake.sheets import UnreadableFile, check_archive
+from intake.sheets import DAMAGED, UnreadableFile, check_archive
 
-ZIP_MAGIC = b"PK\x03\x04"
 # Files that archivers add beside the real ones; nobody attached them on purpose.
 CLUTTER = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 
@@ -20,8 +19,9 @@ def expand_zip(filename: str, data: bytes) -> list[tuple[str, bytes]]:
     Members that are zips themselves are returned as they are, not opened. Raises
     UnreadableFile when the archive fails the bomb pre-check, is damaged or is encrypted.
     """
-    check_archive(data)
+    damaged = f"{filename} is not a readable zip file (it may be damaged)"
     try:
+        check_archive(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = [entry for entry in archive.infolist() if _is_wanted(entry)]
             if any(entry.flag_bits & 0x1 for entry in entries):
@@ -29,15 +29,12 @@ def expand_zip(filename: str, data: bytes) -> list[tuple[str, bytes]]:
                     f"{filename} is password-protected; please send the files without a password"
                 )
             return [(_safe_name(entry.filename), _read(archive, entry, filename)) for entry in entries]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise UnreadableFile(f"{filename} is not a readable zip file (it may be damaged)") from error
-
-
-def is_zip(filename: str, data: bytes) -> bool:
-    """A zip archive by content (Office files are zips too, so this is only the container)."""
-    return data.startswith(ZIP_MAGIC) or (
-        filename.lower().endswith(".zip") and data.startswith(b"PK\x05\x06")
-    )
+    except UnreadableFile as error:
+        if error.reason == DAMAGED:  # check_archive speaks of spreadsheets
+            raise UnreadableFile(damaged) from error
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+        raise UnreadableFile(damaged) from error
 
 
 def _is_wanted(entry: zipfile.ZipInfo) -> bool:

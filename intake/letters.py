@@ -10,6 +10,7 @@ import codecs
 import io
 import re
 import zipfile
+import zlib
 from pathlib import PurePath
 
 from intake.mime import decode_text
@@ -63,7 +64,8 @@ def _zip_letter_kind(data: bytes) -> str:
                 b"application/vnd.oasis.opendocument.text"
             ):
                 return "odt"
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError,
+            NotImplementedError, zlib.error):
         return ""
     return ""
 
@@ -72,6 +74,8 @@ def _check_container(data: bytes, what: str) -> None:
     """The zip-bomb pre-check that Office files get too, in a letter's words."""
     try:
         check_archive(data)
+    except NotImplementedError as error:  # zipfile's word for a header it does not know
+        raise UnreadableLetter(f"the {what} is damaged") from error
     except UnreadableFile as error:
         if error.reason == DAMAGED:
             raise UnreadableLetter(f"the {what} is damaged") from error
@@ -107,18 +111,20 @@ def _table_lines(table) -> list[str]:
 
 def _read_pdf(data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableLetter("the PDF is password-protected; please send it without a password")
         return _pdf_text(reader)
-    except (FileNotDecryptedError, DependencyError) as error:
-        raise UnreadableLetter("the PDF is encrypted and cannot be read; please send it without a password") from error
     except UnreadableLetter:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+    except (FileNotDecryptedError, DependencyError) as error:
+        raise UnreadableLetter("the PDF is encrypted and cannot be read; please send it without a password") from error
+    except LimitReachedError as error:
+        raise UnreadableLetter("the PDF is too large to read (it unpacks to far more than a letter)") from error
+    except Exception as error:  # pypdf raises many kinds (PdfReadError, ValueError, ...) on damage
         raise UnreadableLetter(f"the PDF is damaged ({type(error).__name__})") from error
 
 

@@ -32,9 +32,10 @@ SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xl
 LETTER_SUFFIXES = frozenset({".docx", ".pdf", ".odt", ".txt", ".text", ".rtf", ".doc"})
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 BODY_LETTER_CHARS = 300
-# Words of a covering letter (DESIGN section 1); four different ones make a short body a letter.
+# Words of a covering letter (DESIGN section 1): a bounce or a note saying "attached" has few.
 LETTER_WORDS = ("care home", "market", "resilien", "financial", "accommodation", "workforce",
-                "volunteer", "infection", "testing", "ppe", "clinical", "confident", "pressure")
+                "volunteer", "infection", "testing", "ppe", "clinical", "confident", "pressure",
+                "support", "residents", "staff")
 REPLY_CUT = re.compile(r"^(-{2,}\s*original message\s*-{2,}|on .{5,200} wrote:|from: .+)$", re.I | re.M)
 SIGN_OFF = re.compile(r"^\s*(kind(est)? regards|best regards|regards|many thanks|thanks|best wishes|"
                       r"yours sincerely|yours faithfully|sent from my|-- ?)\b", re.I | re.M)
@@ -91,12 +92,15 @@ def letter_in_body(body: str) -> str | None:
     """The body as the covering letter when it has real text, not just a greeting and a signature."""
     text = REPLY_CUT.split(body, maxsplit=1)[0].strip()
     text = "\n".join(line for line in text.splitlines() if not line.startswith(">"))
+    return text[:MAX_CHARS] if reads_like_a_letter(text) else None
+
+
+def reads_like_a_letter(text: str) -> bool:
+    """Enough substance, once sign-off and disclaimers are set aside, and a letter's words."""
     substance = SIGN_OFF.split(text, maxsplit=1)[0]
     substance = "\n\n".join(p for p in re.split(r"\n\s*\n", substance) if not DISCLAIMER.search(p))
     words = sum(word in substance.lower() for word in LETTER_WORDS)
-    if len(substance.strip()) > BODY_LETTER_CHARS or words >= 4:
-        return text[:MAX_CHARS]
-    return None
+    return words >= 4 or (words >= 2 and len(substance.strip()) > BODY_LETTER_CHARS)
 
 
 def file_kind(filename: str, data: bytes) -> str:
@@ -130,6 +134,11 @@ def _read_attachment(attachment: Attachment, collection: Collection, reading: _R
         members = expand_zip(name, data)
     except UnreadableFile as error:
         reading.files.append(_note(name, attachment.content_type, data, "unreadable", error.reason))
+        return
+    except Exception as error:  # as for one file: a bad archive must not cost the message
+        log.exception("opening %s failed", name)
+        note = f"the zip file could not be opened ({type(error).__name__})"
+        reading.files.append(_note(name, attachment.content_type, data, "unreadable", note))
         return
     if not members:
         reading.files.append(_note(name, attachment.content_type, data, "ignored", "the zip file is empty"))
@@ -175,6 +184,9 @@ def _read_letter(name: str, data: bytes, reading: _Reading) -> tuple[str, str]:
     text = read_letter(PurePath(name).name, data)
     if not text:
         return "unreadable", "the document has no text"
+    if letter_kind(name, data) == "text" and not reads_like_a_letter(text):
+        # Plain text files also come as delivery reports and saved headers.
+        return "ignored", "a text file that does not read like a covering letter"
     reading.letters.append(Letter(name, text))
     return "letter", f"letter read ({len(text.split()):,} words)"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import multiprocessing
 import queue
 import resource
@@ -185,8 +186,7 @@ def _outcome(fn: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> t
 def _apply(limits: Limits) -> None:
     # RLIMIT_CPU counts the process's whole life, so the allowance is added to what it used.
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = int(usage.ru_utime + usage.ru_stime)
-    _set_soft(resource.RLIMIT_CPU, used + limits.cpu_seconds + 1)
+    _set_soft(resource.RLIMIT_CPU, math.ceil(usage.ru_utime + usage.ru_stime + limits.cpu_seconds))
     _set_soft(resource.RLIMIT_AS, limits.memory_bytes)
 
 

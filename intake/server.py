@@ -202,11 +202,13 @@ def _peer_text(peer: Any) -> str | None:
 class _CountedSMTP(SMTP):
     """An aiosmtpd session that keeps the server's count of open sessions."""
 
-    # Be liberal about line length (RFC 5321 says 1000): real clients sometimes send longer
-    # lines, and refusing them with a permanent 500 would lose a return.
-    line_length_limit = 64 * 1024
-
     def __init__(self, handler: IntakeHandler, sessions: set[SMTP], **kwargs: Any) -> None:
+        # Be liberal about line length (RFC 5321 says 1000). aiosmtpd splits DATA on CRLF only,
+        # so a message sent with bare LF line ends (smtplib given `msg.as_bytes()`, a common
+        # script) arrives as one long "line"; refusing it with a permanent 500 would lose a
+        # return. The size limit still bounds what one session can buffer. Set before
+        # SMTP.__init__, which sizes its stream reader from it.
+        self.line_length_limit = max(kwargs.get("data_size_limit") or 0, 64 * 1024) + 1024
         super().__init__(handler, **kwargs)
         self._sessions = sessions
 

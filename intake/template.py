@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process, utils
@@ -25,9 +26,12 @@ LOCATE_COLS = 30
 MIN_ACTIONS = 3                     # fewer matching rows than this is not the template
 LABEL_SCORE = 75
 LABEL_MARGIN = 5
+REWORDED_SCORE = 55                 # inside a located table, against the actions not yet found
+REWORDED_MARGIN = 10
 HEADER_ROWS_ABOVE = 12
 CODE = re.compile(r"^\s*\(?\s*(?:action\s*)?([1-9])\s*\.\s*(\d{1,2})(?!\d)\s*[).:\-\u2013]?\s*(.*)$",
                   re.IGNORECASE | re.DOTALL)
+FOCUS = re.compile(r"^\s*(?:focus|section|area)\s*\d\s*[:.)\-\u2013]?\s*", re.IGNORECASE)
 HEADER_KEYWORDS = (
     ("issues", re.compile(r"\bissues?\b")),
     ("support", re.compile(r"yes\s*/\s*no|\by\s*/\s*n\b|additional support|support\s+(would\s+)?"
@@ -111,8 +115,9 @@ def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
 def _action_rows(sheet: Sheet, collection: Collection) -> dict[str, _Candidate]:
     """For each action found, the row that most surely is it."""
     labels = {action.code: action.label for action in collection.actions}
+    focus = tuple(collection.focus_areas.values())
     candidates = [c for r in range(min(len(sheet.rows), LOCATE_ROWS))
-                  if (c := _row_candidate(sheet.rows[r], r, labels))]
+                  if (c := _row_candidate(sheet.rows[r], r, labels, focus))]
     if not candidates:
         return {}
     usual_col = Counter(c.col for c in candidates).most_common(1)[0][0]
@@ -121,6 +126,24 @@ def _action_rows(sheet: Sheet, collection: Collection) -> dict[str, _Candidate]:
         current = chosen.get(candidate.code)
         if current is None or _rank(candidate, usual_col) > _rank(current, usual_col):
             chosen[candidate.code] = candidate
+    return _add_reworded(sheet, chosen, usual_col, labels, focus)
+
+
+def _add_reworded(sheet: Sheet, chosen: dict[str, _Candidate], col: int,
+                  labels: dict[str, str], focus: tuple[str, ...]) -> dict[str, _Candidate]:
+    """Inside the table found, a label reworded beyond the first pass's bar still names its row."""
+    if len(chosen) < MIN_ACTIONS:
+        return chosen
+    taken = {c.row for c in chosen.values()}
+    rows = sorted(taken)
+    for r in range(rows[0], rows[-1] + 1):
+        text = sheet.cell(r, col).strip()
+        left = {code: label for code, label in labels.items() if code not in chosen}
+        if r in taken or len(text) < 10 or CODE.match(text) or _is_focus(text, focus) or not left:
+            continue
+        found = _label_match(text, left, REWORDED_SCORE, REWORDED_MARGIN)
+        if found:
+            chosen[found[0]] = _Candidate(r, found[0], col, False, found[1])
     return chosen
 
 
@@ -129,7 +152,8 @@ def _rank(candidate: _Candidate, usual_col: int) -> tuple[bool, bool, bool, floa
     return (candidate.col == usual_col, strong, candidate.has_code, candidate.label_score)
 
 
-def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str]) -> _Candidate | None:
+def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
+                   focus: tuple[str, ...]) -> _Candidate | None:
     """The row's leftmost cell that carries an action code or an action's label."""
     for col in range(min(len(cells), LOCATE_COLS)):
         text = cells[col].strip()
@@ -141,7 +165,7 @@ def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str]) -> 
             return _coded_candidate(cells, row, col, code, match.group(3).strip(), labels)
         if len(text) >= 10:
             found = _label_match(text, labels)
-            if found:
+            if found and not _is_focus(text, focus):
                 return _Candidate(row, found[0], col, False, found[1])
     return None
 
@@ -160,6 +184,13 @@ def _coded_candidate(cells: tuple[str, ...], row: int, col: int, code: str, rest
     return _Candidate(row, code, col, True, 0.0)
 
 
+def _is_focus(text: str, focus: tuple[str, ...]) -> bool:
+    """A section heading ("Focus 1: Infection prevention ...") reads much like an action."""
+    title = FOCUS.sub("", text)
+    return title != text or any(fuzz.ratio(title, name, processor=utils.default_process) >= 85
+                                for name in focus)
+
+
 def _similarity(text: str, label: str) -> float:
     # ratio alone punishes added words; token_set alone cannot tell "Access to PPE" from
     # "Access to training in the use of PPE": the mean of both separates the 14 labels.
@@ -167,11 +198,17 @@ def _similarity(text: str, label: str) -> float:
             + fuzz.token_set_ratio(text, label, processor=utils.default_process)) / 2
 
 
-def _label_match(text: str, labels: dict[str, str]) -> tuple[str, float] | None:
-    best = process.extract(text, labels, scorer=_scorer, limit=2)
-    if not best or best[0][1] < LABEL_SCORE:
+def _label_match(text: str, labels: dict[str, str], score: float = LABEL_SCORE,
+                 margin: float = LABEL_MARGIN) -> tuple[str, float] | None:
+    # A label can only reach `score` when its plain ratio reaches 2*score-100: a native
+    # pre-check keeps the slower mean score off the thousands of cells that are no label.
+    if not process.extractOne(text, labels, scorer=fuzz.ratio, processor=utils.default_process,
+                              score_cutoff=2 * score - 100):
         return None
-    if len(best) > 1 and best[0][1] - best[1][1] < LABEL_MARGIN:
+    best = process.extract(text, labels, scorer=_scorer, limit=2)
+    if not best or best[0][1] < score:
+        return None
+    if len(best) > 1 and best[0][1] - best[1][1] < margin:
         return None
     return best[0][2], best[0][1]
 
@@ -225,8 +262,8 @@ def _columns(sheet: Sheet, chosen: dict[str, _Candidate], collection: Collection
     return _Columns(homes, support, description, issues, len(headers))
 
 
-def _pick(columns: range | None, values: dict[int, list[str]], looks_right,
-          exclude: set[int | None] = frozenset()) -> int | None:
+def _pick(columns: range | None, values: dict[int, list[str]], looks_right: Callable[[str], bool],
+          exclude: Container[int | None] = ()) -> int | None:
     """Under a header (which may be merged over several columns) the column that holds the data."""
     if columns is None:
         return None
@@ -237,8 +274,8 @@ def _pick(columns: range | None, values: dict[int, list[str]], looks_right,
     return options[0] if options else None
 
 
-def _fallback(values: dict[int, list[str]], looks_right,
-              exclude: set[int | None]) -> int | None:
+def _fallback(values: dict[int, list[str]], looks_right: Callable[[str], bool],
+              exclude: Container[int | None]) -> int | None:
     """No header: the first column right of the actions whose cells look the part."""
     for col, cells in values.items():
         if col not in exclude and _mostly(cells, looks_right):
@@ -246,7 +283,7 @@ def _fallback(values: dict[int, list[str]], looks_right,
     return None
 
 
-def _mostly(cells: list[str], looks_right) -> bool:
+def _mostly(cells: list[str], looks_right: Callable[[str], bool]) -> bool:
     filled = [text for text in cells if text]
     return bool(filled) and sum(1 for text in filled if looks_right(text)) * 2 >= len(filled)
 

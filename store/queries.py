@@ -25,11 +25,19 @@ LEFT JOIN (SELECT la_code, MAX(collection_time) AS last_chased
 ORDER BY a.region, a.name
 """
 
+# The counting version picked once per LA with a window (the same rule as the
+# `counting_submissions` view, whose correlated subquery is slow to join answers through).
 COUNTING_ANSWERS = """
+WITH ranked AS (
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY la_code
+                                  ORDER BY (status = 'valid') DESC, version DESC) AS rank
+    FROM submissions
+)
 SELECT c.la_code, c.total_care_homes, c.template_file, m.ref AS message_ref,
        ans.action, ans.homes_in_place, ans.raw_homes_in_place, ans.support_needed,
        ans.support_description, ans.issues, ans.cell
-FROM counting_submissions c
+FROM ranked r
+JOIN submissions c ON c.id = r.id AND r.rank = 1
 JOIN answers ans ON ans.submission_id = c.id
 LEFT JOIN messages m ON m.id = c.message_id
 ORDER BY c.la_code, ans.action

@@ -71,5 +71,5 @@ def test_a_damaged_member_is_named() -> None:
 
 
 def test_not_a_zip_at_all() -> None:
-    with pytest.raises(UnreadableFile):
+    with pytest.raises(UnreadableFile, match="r.zip is not a readable zip file"):
         expand_zip("r.zip", b"PK\x03\x04 truncated")

@@ -188,3 +188,15 @@ async def send_marker_and_wait(bot: str, slack: FakeSlack) -> None:
     await poll_until(lambda: any(p.get("channel") == "CMARK"
                                  for p in slack.bodies("chat.postMessage")))
 
+
+
+async def test_a_failing_answer_gets_an_apology_not_silence(bot, slack, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("bot.app.answer", broken)
+    body = event_body("<@UBOT> status", user=NATIONAL)
+    assert (await send(bot, body, signed_headers(body)))[0] == 200
+    (post,) = await poll_until(lambda: slack.bodies("chat.postMessage"))
+    assert post["text"].startswith("Sorry, something went wrong")
+    assert "fire" not in json.dumps(post)

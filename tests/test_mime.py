@@ -6,6 +6,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.mime import parse_headers, parse_mime
 
@@ -169,6 +171,19 @@ def test_a_nameless_non_text_part_is_an_attachment_with_a_made_up_name() -> None
 def test_garbage_never_raises(raw: bytes) -> None:
     parsed = parse_mime(raw)
     assert isinstance(parsed.body_text, str)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2000), st.binary(max_size=12)), max_size=8))
+def test_damaged_returns_never_raise(damage: list[tuple[int, bytes]]) -> None:
+    message = return_email("Dear colleagues,\nour return is attached.")
+    message.add_attachment(b"%PDF-1.4 letter" * 20, maintype="application", subtype="pdf",
+                           filename="letter.pdf")
+    raw = bytearray(message.as_bytes())
+    for at, junk in damage:
+        raw[at : at + len(junk)] = junk
+    parsed = parse_mime(bytes(raw))
+    assert all(isinstance(a.data, bytes) for a in parsed.attachments)
 
 
 def test_every_real_bounce_and_auto_reply_parses() -> None:

@@ -131,6 +131,15 @@ def test_a_greeting_and_a_disclaimer_are_not_a_letter(collection: Collection) ->
     assert read.letters == ()
 
 
+def test_a_delivery_report_is_not_taken_for_a_letter(collection: Collection) -> None:
+    report = (b"Reporting-MTA: dns; mx.leeds.gov.uk\nFinal-Recipient: rfc822; x@example.org\n"
+              b"Action: failed\nStatus: 5.1.1\n" * 10)
+    body = "This is the mail system at host mx.leeds.gov.uk. Your message could not be delivered."
+    read = read_message(email_with(("deliveryproblems.txt", report), body=body), collection)
+    assert read.letters == ()
+    assert roles(read) == {"deliveryproblems.txt": "ignored"}
+
+
 def test_spreadsheets_without_a_template_images_and_nested_zips_are_noted(collection: Collection) -> None:
     other = openpyxl.Workbook()
     other.active.append(["Budget", 1000])

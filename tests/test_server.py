@@ -212,6 +212,18 @@ async def test_long_lines_are_accepted_not_refused(settings, db):
     assert exchange.data is not None and exchange.data.code == 250
 
 
+async def test_a_large_message_with_bare_lf_line_ends_is_stored_as_sent(settings, db):
+    # smtplib sends bytes as given: `sendmail(..., msg.as_bytes())` puts bare LF on the wire,
+    # which aiosmtpd sees as one line as long as the whole message.
+    raw = make_raw(body="\n".join(["x" * 76] * 4000)).replace(b"\r\n", b"\n")
+    assert len(raw) > 300_000 and b"\r" not in raw
+    async with running_intake(settings) as intake:
+        exchange = await send_message(intake.port, raw)
+    assert exchange.data is not None and exchange.data.code == 250
+    stored = db.execute("SELECT raw FROM messages").fetchone()[0]
+    assert stored.rstrip(b"\r\n") == raw.rstrip(b"\n")
+
+
 def test_header_summary_never_raises_on_broken_headers():
     assert header_summary(b"") == ("", "", "")
     assert header_summary(b"\xff\xfe\x00garbage") == ("", "", "")

@@ -129,8 +129,7 @@ def _odfpy(book: Book) -> bytes:
 
 
 def _csv(book: Book) -> bytes:
-    name, rows, _ = next(sheet for sheet in book.sheets if any(
-        isinstance(v, str) and v.startswith("1.1") for row in sheet[1] for v in row))
+    name, rows, _ = max(book.sheets, key=lambda sheet: len(sheet[1]))
     text = io.StringIO()
     csv.writer(text).writerows([["" if v is None else v for v in row] for row in rows])
     return text.getvalue().encode("cp1252")
