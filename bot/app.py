@@ -67,7 +67,6 @@ def build_app(settings: Settings, collection: Collection, db: Database) -> Async
         signing_secret=settings.slack_signing_secret,
         client=AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
     )
-    seen.ensure_table(db)
     app.use(_dedupe(db))
     _listen(app, services)
     return app

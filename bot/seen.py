@@ -1,7 +1,7 @@
 """Slack deliveries already answered: a retried event or a replayed request is answered once.
 
-The table lives in the store so that the memory survives restarts within Slack's 5-minute
-replay window. (Created here with IF NOT EXISTS; a candidate for a store migration.)
+The table (`slack_seen`, see store/schema.py) lives in the store so that the memory survives
+restarts within Slack's 5-minute replay window.
 """
 
 from __future__ import annotations
@@ -12,17 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 KEEP = timedelta(hours=1)       # well past Slack's 5-minute signature window and its retries
-
-CREATE = """
-CREATE TABLE IF NOT EXISTS slack_seen (
-    key TEXT PRIMARY KEY,       -- 'event:<event_id>' or 'body:<sha256 of the request body>'
-    seen_at TEXT NOT NULL
-)
-"""
-
-
-def ensure_table(db: Database) -> None:
-    db.execute(CREATE)
 
 
 def delivery_key(body: dict, raw_body: str) -> str:

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from intake.autoreply import automatic_reason, reply_decision
 from intake.identify import identify_authority
 from intake.models import ReadMessage, TemplateReading
-from intake.reading import read_message_sync
+from intake.reading import BODY_LETTER, read_message_sync
 from intake.replies import Receipt, compose_ack
 from intake.trust import check_sender
 from intake.validation import LaFacts, validate_return
@@ -56,6 +56,10 @@ def decide(db: Database, settings: Settings, collection: Collection, message: St
     template = best_template(read.templates)
     letter = read.letters[0] if read.letters else None
     automatic = automatic_reason(read.headers, message.mail_from)
+    # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
+    # return only when it carries the files of one.
+    if automatic and template is None and (letter is None or letter.filename == BODY_LETTER):
+        return _not_a_return(read, automatic)
     if template is None and letter is None:
         return _not_a_return(read, automatic)
     if released_as:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
+from xml.parsers import expat
 
 import openpyxl
 import python_calamine
@@ -48,6 +49,8 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+
+SEP_HINT = re.compile(r"^sep=(.)\r?\n")
 
 DAMAGED = "the file is not a readable spreadsheet (it may be damaged)"
 ENCRYPTED = ("the workbook is password-protected (encrypted); please send it again without "
@@ -154,6 +157,7 @@ def _sniff_zip(filename: str, data: bytes) -> str:
             _entry_head(archive, "mimetype", 100).startswith(ODS_MIMETYPE)
             or PurePath(filename).suffix.lower() == ".ods"):
         _check_xml_heads(archive, ["content.xml"])
+        _check_ods_extent(archive)
         return "ods"
     if "word/document.xml" in names:
         raise UnreadableFile("the file is a Word document, not a spreadsheet")
@@ -201,6 +205,67 @@ def _check_dimension(archive: zipfile.ZipFile, name: str) -> None:
                              "return can have")
 
 
+def _check_ods_extent(archive: zipfile.ZipFile) -> None:
+    """Refuse an .ods whose repeated rows and cells would fill more cells than a return has.
+
+    LibreOffice writes the empty rest of a sheet as huge repeat counts, which is harmless; a
+    value repeated over a million rows makes calamine allocate every cell and abort.
+    """
+    extent = _OdsExtent()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = extent.start
+    parser.EndElementHandler = extent.end
+    try:
+        with archive.open("content.xml") as content:
+            parser.ParseFile(content)
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise UnreadableFile(DAMAGED) from error
+
+
+class _OdsExtent:
+    """Tracks, table by table, the bounding box of the cells that hold something."""
+
+    def __init__(self) -> None:
+        self.row = self.last_row = self.last_col = self.col = 0
+        self.row_repeat = self.cell_repeat = 1
+        self.row_used = self.cell_used = self.in_cell = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        if self.in_cell:
+            self.cell_used = True           # any child (text:p ...) is content
+        elif local == "table":
+            self.row = self.last_row = self.last_col = 0
+        elif local == "table-row":
+            self.col, self.row_used = 0, False
+            self.row_repeat = _repeat(attributes, "number-rows-repeated")
+        elif local in ("table-cell", "covered-table-cell"):
+            self.in_cell = True
+            self.cell_repeat = _repeat(attributes, "number-columns-repeated")
+            self.cell_used = any(key.endswith(" value-type") for key in attributes)
+
+    def end(self, name: str) -> None:
+        local = name.rpartition(" ")[2]
+        if local in ("table-cell", "covered-table-cell"):
+            self.in_cell = False
+            self.col += self.cell_repeat
+            if self.cell_used:
+                self.last_col, self.row_used = max(self.last_col, self.col), True
+        elif local == "table-row":
+            self.row += self.row_repeat
+            if self.row_used:
+                self.last_row = self.row
+            cells = self.last_row * self.last_col
+            if cells > MAX_DECLARED_CELLS:
+                raise UnreadableFile(f"the sheet declares {_in_words(cells)} cells, more than a "
+                                     "return can have")
+
+
+def _repeat(attributes: dict[str, str], name: str) -> int:
+    value = next((v for k, v in attributes.items() if k.endswith(" " + name)), "1")
+    return int(value) if value.isdigit() else 1
+
+
 def _entry_head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
     try:
         with archive.open(name) as entry:
@@ -243,7 +308,7 @@ def _read_xlsx(filename: str, data: bytes) -> list[Sheet]:
         return [
             _to_sheet(sheet.title, sheet.sheet_state != "visible", (
                 [_xlsx_text(cell) for cell in row]
-                for row in sheet.iter_rows(max_row=MAX_ROWS)), budget)
+                for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS)), budget)
             for sheet in book.worksheets
         ]
     finally:
@@ -252,6 +317,8 @@ def _read_xlsx(filename: str, data: bytes) -> list[Sheet]:
 
 def _xlsx_text(cell: object) -> str:
     value = getattr(cell, "value", None)
+    if value is None:
+        return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if "%" in (getattr(cell, "number_format", "") or ""):
             return f"{_number_text(round(value * 100, 10))}%"
@@ -266,11 +333,12 @@ def _read_calamine(filename: str, data: bytes) -> list[Sheet]:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
         sheet = book.get_sheet_by_name(meta.name)
-        if sheet.total_height * sheet.total_width > MAX_DECLARED_CELLS:
-            raise UnreadableFile(f"the sheet declares {_in_words(sheet.total_height * sheet.total_width)} "
-                                 "cells, more than a return can have")
-        sheets.append(_to_sheet(meta.name, meta.visible != python_calamine.SheetVisibleEnum.Visible,
-                                _calamine_rows(sheet), budget))
+        declared = sheet.total_height * sheet.total_width
+        if declared > MAX_DECLARED_CELLS:
+            raise UnreadableFile(f"the sheet declares {_in_words(declared)} cells, more than a "
+                                 "return can have")
+        hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+        sheets.append(_to_sheet(meta.name, hidden, _calamine_rows(sheet), budget))
     return sheets
 
 
@@ -295,7 +363,10 @@ def _read_csv(filename: str, data: bytes) -> list[Sheet]:
     text = _decode(data)
     if "\x00" in text:
         raise UnreadableFile(DAMAGED)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    hint = SEP_HINT.match(text)     # Excel's "sep=;" first line names the delimiter
+    delimiter = hint.group(1) if hint else _delimiter(text)
+    text = text[hint.end():] if hint else text
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = (row[:MAX_COLUMNS] for row, _ in zip(reader, range(MAX_ROWS), strict=False))
     name = PurePath(filename).stem or "Sheet1"
     return [_to_sheet(name, False, rows, _CellBudget())]

@@ -170,6 +170,17 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_slack_seen(db: Database) -> None:
+    # Slack deliveries already answered, so a retry or a replay is answered once.
+    db.execute(
+        """CREATE TABLE slack_seen (
+               key TEXT PRIMARY KEY,       -- 'event:<event_id>' or 'body:<sha256 of the body>'
+               seen_at TEXT NOT NULL
+           )"""
+    )
+
+
 def migrate(db: Database) -> None:
     """Bring the schema up to date; safe when several processes start at once."""
     if not migrations.pending(db):

@@ -81,7 +81,7 @@ def quarantine_message(db: Database, *, mail_from: str, subject: str, reason: st
     return message.ref
 
 
-async def poll_until(check: Callable[[], Any], timeout: float = 3.0) -> Any:
+async def poll_until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
     """Wait until `check()` is truthy (and return it); fail after `timeout` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

@@ -191,6 +191,11 @@ def test_csv_fields_with_line_breaks() -> None:
     assert read_sheets("r.csv", data)[0].rows == (("Action", "Issues"), ("1.1", "two\r\nlines"))
 
 
+def test_excel_delimiter_hint_line() -> None:
+    data = b"sep=;\r\n1.1;45,5;Yes\r\n"
+    assert read_sheets("r.csv", data)[0].rows == (("1.1", "45,5", "Yes"),)
+
+
 def test_content_decides_over_the_name() -> None:
     assert read_sheets("return.xls", small_xlsx())[0].name == "Template"
     assert read_sheets("return.xlsx", b"1.1,45,Yes\r\n")[0].rows == (("1.1", "45", "Yes"),)
@@ -275,6 +280,30 @@ def test_sheet_declaring_every_cell_of_excel() -> None:
     data = rezip(small_xlsx(), {"xl/worksheets/sheet1.xml": huge})
     assert reason("return.xlsx", data) == ("the sheet declares 17 billion cells, more than a "
                                            "return can have")
+
+
+def test_ods_repeating_a_value_over_a_huge_range() -> None:
+    # 1.5 KB that would make calamine allocate 100 million cells and abort the process.
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Template")
+    row = TableRow(numberrowsrepeated=100_000)
+    cell = TableCell(valuetype="float", value="1", numbercolumnsrepeated=1_000)
+    cell.addElement(P(text="1"))
+    row.addElement(cell)
+    table.addElement(row)
+    document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert reason("return.ods", buffer.getvalue()) == (
+        "the sheet declares 100 million cells, more than a return can have")
+
+
+def test_xlsx_with_a_far_cell_and_a_lying_dimension_reads_only_the_capped_grid() -> None:
+    sheet = zipfile.ZipFile(io.BytesIO(small_xlsx())).read("xl/worksheets/sheet1.xml")
+    far = sheet.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>9</v></c></row>'
+                                         b"</sheetData>")
+    (only,) = read_sheets("return.xlsx", rezip(small_xlsx(), {"xl/worksheets/sheet1.xml": far}))
+    assert only.rows == (("1.1) Support for cohorting", "45"),)
 
 
 def test_too_many_filled_cells() -> None:
