@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from sqlite_utils import Database
 
 from bot.digest import versions
@@ -69,12 +70,13 @@ def draw_chart(data: ChartData) -> Figure:
     positions = range(len(data.days))
     over_time.plot(positions, data.returned, marker="o", label="returned")
     over_time.plot(positions, data.valid, marker="o", label="valid")
-    step = max(1, len(data.days) // 8)
+    step = max(1, -(-len(data.days) // 6))     # at most about 6 date labels
     over_time.set_xticks(list(positions)[::step],
                          [f"{day.day} {day:%b}" for day in data.days][::step])
     if data.deadline in data.days:
         over_time.axvline(data.days.index(data.deadline), color="grey", linestyle="--",
                           label="deadline")
+    over_time.yaxis.set_major_locator(MaxNLocator(integer=True))
     over_time.set_title("Submissions over time (LAs)")
     over_time.legend(loc="upper left")
     rows = range(len(data.regions))

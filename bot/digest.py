@@ -141,7 +141,7 @@ def _new_returns(new: list[Version], states: list[Mapping], scope: Scope) -> Sec
     grouped: dict[str, list[str]] = defaultdict(list)
     for v in new:
         grouped[regions[v.la_code]].append(f"{names[v.la_code]} ({v.status})")
-    return section(heading, (f"{region} ({len(items)}): {', '.join(items)}"
+    return section(heading, (f"{region} ({len(items)}): {'; '.join(items)}"
                              for region, items in sorted(grouped.items())))
 
 
@@ -163,7 +163,7 @@ def _new_concerns(db: Database, collection: Collection, now: datetime, states: l
     else:
         lines = [f"{p.la_name}: {item.text}" for p in places for item in p.items]
     lines += [f"Thematic in {t.region}: {t.action} {t.label}: {len(t.la_names)} of "
-              f"{t.region_las} LAs ({', '.join(t.la_names)})" for t in thematic]
+              f"{t.region_las} LAs ({'; '.join(t.la_names)})" for t in thematic]
     return [section(f"New concerns ({len(places) + len(thematic)})", lines)]
 
 
@@ -177,7 +177,7 @@ def _missing(db: Database, collection: Collection, now: datetime, missing: list[
         grouped: dict[str, list[str]] = defaultdict(list)
         for row in missing:
             grouped[row["region"]].append(row["la_name"])
-        parts = [section(heading, (f"{region} ({len(names)}): {', '.join(names)}"
+        parts = [section(heading, (f"{region} ({len(names)}): {'; '.join(names)}"
                                    for region, names in sorted(grouped.items())))]
     else:
         parts = [section(heading, (f"{row['la_name']}: {STATE_WORDS[row['status']]}; "
@@ -185,10 +185,14 @@ def _missing(db: Database, collection: Collection, now: datetime, missing: list[
     problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
     if problems:
         names = {row["la_code"]: row["la_name"] for row in missing}
-        parts.append(section(f"Cannot be chased: no contact ({len(problems)})",
-                             (f"{names[code]}: {reason}" for code, reason in problems.items())
-                             if scope.kind != "national" else
-                             (", ".join(names[code] for code in problems),)))
+        heading = f"Cannot be chased: no contact ({len(problems)})"
+        if scope.kind == "national":
+            parts.append(Section(heading, (f"{plural(len(problems), 'LA')} with no valid "
+                                           "return have no contact to chase: see the "
+                                           "contact_problem column of the attached file.",)))
+        else:
+            parts.append(section(heading, (f"{names[code]}: {reason}"
+                                           for code, reason in problems.items())))
     return parts
 
 

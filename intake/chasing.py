@@ -22,7 +22,7 @@ from intake.addresses import valid_reply_address
 from store.collection import Collection
 from store.db import immediate
 from store.outbox import queue_mail
-from store.schedule_log import ensure_tables, record_chase_run
+from store.schedule_log import chase_run_done, ensure_tables, record_chase_run
 from store.settings import Settings
 
 KIND = "chaser"
@@ -130,21 +130,24 @@ def ladder_roles(collection: Collection, working_days_late: int) -> tuple[set[st
 
 
 def run_slot(db: Database, settings: Settings, collection: Collection, now: datetime,
-             *, dry_run: bool = False) -> ChaseResult | None:
-    """Queue the chasers of the slot due at `now`; None when no slot is due yet."""
+             *, dry_run: bool = False, once: bool = False) -> ChaseResult | None:
+    """Queue the chasers of the slot due at `now`; None when no slot is due yet, or (`once`,
+    for the scheduler) when that slot has already been run by anyone."""
     slot = due_slot(collection, now)
     if slot is None:
         return None
     ensure_tables(db)
-    return _chase(db, settings, collection, now, None, slot=slot, dry_run=dry_run)
+    return _chase(db, settings, collection, now, None, slot=slot, dry_run=dry_run, once=once)
 
 
 def chase_now(db: Database, settings: Settings, collection: Collection,
               la_codes: list[str], actor: str, *, dry_run: bool = False) -> ChaseResult:
     """On-demand chasers (from the bot) to those of `la_codes` without a valid return: at most
     one per LA per day; the request is written to the audit log."""
-    return _chase(db, settings, collection, settings.now(), list(la_codes), actor=actor,
-                  dry_run=dry_run)
+    result = _chase(db, settings, collection, settings.now(), list(la_codes), actor=actor,
+                    dry_run=dry_run)
+    assert result is not None          # only a slot run can be skipped
+    return result
 
 
 def last_chased(db: Database) -> dict[str, datetime]:
@@ -164,11 +167,13 @@ def contact_problems(db: Database, collection: Collection, now: datetime,
 
 def _chase(db: Database, settings: Settings, collection: Collection, now: datetime,
            la_codes: list[str] | None, *, slot: Slot | None = None, actor: str = "",
-           dry_run: bool) -> ChaseResult:
+           dry_run: bool, once: bool = False) -> ChaseResult | None:
     late = slot.working_days_late if slot else collection.working_days_late(now)
     to_roles, cc_roles = ladder_roles(collection, late)
     queued, already, valid, no_contact = [], [], [], []
     with immediate(db):
+        if once and slot is not None and chase_run_done(db, slot.day):
+            return None
         for state in _states(db, la_codes):
             if state.status == "valid":
                 valid.append(state.la_code)

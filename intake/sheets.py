@@ -92,9 +92,8 @@ class Sheet:
 
 def read_sheets(filename: str, data: bytes) -> list[Sheet]:
     """Every sheet of a spreadsheet file (.xlsx, .xlsm, .xls, .ods or .csv), sniffed by content."""
-    kind = sniff_format(filename, data)
     try:
-        sheets = _READERS[kind](filename, data)
+        sheets = _READERS[sniff_format(filename, data)](filename, data)
     except UnreadableFile:
         raise
     except python_calamine.PasswordError as error:
@@ -128,7 +127,7 @@ def check_archive(data: bytes) -> None:
     """Refuse a zip that would unpack to too much: too many entries, too big, or a bomb."""
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as error:
         raise UnreadableFile(DAMAGED) from error
     if len(entries) > MAX_ARCHIVE_ENTRIES:
         raise UnreadableFile(f"the file holds {len(entries):,} parts, more than the "
