@@ -18,7 +18,6 @@ from bot.scope import Scope, Unmatched, resolve_scope
 from bot.wording import plural
 from intake.chasing import ChaseResult, chase_now
 from store import queries
-from store.collection import Collection
 
 CONFIRM_ACTION = "chase_confirm"
 CONFIRM_WORD = "confirm"
@@ -40,7 +39,7 @@ def chase_command(question: Question, user: Viewer, ctx: Context) -> Reply:
     result = chase_now(ctx.db, ctx.settings, ctx.collection, sorted(codes), user.user_id,
                        dry_run=not confirmed)
     if confirmed:
-        return result_reply(result, ctx.collection, name)
+        return result_reply(result, name)
     return _preview(result, name)
 
 
@@ -79,13 +78,15 @@ def _preview(result: ChaseResult, name: str) -> Reply:
                                  CONFIRM_ACTION, value, "primary"),))
 
 
-def result_reply(result: ChaseResult, collection: Collection, name: str) -> Reply:
+def result_reply(result: ChaseResult, name: str) -> Reply:
     """What a chase did, for the bot (on demand) and the national channel (scheduled)."""
-    when = ""
+    title = f"Queued {plural(len(result.queued), 'chaser')}"
     if result.slot is not None:
-        when = f" for the {result.slot.at:%a} {result.slot.day.day} {result.slot.at:%b %H:%M} slot"
-    title = (f"Queued {plural(len(result.queued), 'chaser')}{when} in {name}"
-             f"{'; ' + str(len(result.no_contact)) + ' LAs have no contact' if result.no_contact else ''}.")
+        at = result.slot.at
+        title += f" for the {at:%a} {at.day} {at:%b %H:%M} slot"
+    title += f" in {name}."
+    if result.no_contact:
+        title += f" {plural(len(result.no_contact), 'LA')} cannot be chased: no contact."
     return Reply(title, tuple(_lists(result, "Chased")))
 
 

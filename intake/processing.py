@@ -55,7 +55,7 @@ def decide(db: Database, settings: Settings, collection: Collection, message: St
     """
     template = best_template(read.templates)
     letter = read.letters[0] if read.letters else None
-    automatic = automatic_reason(read.headers, message.mail_from)
+    automatic = None if sender_vouched else automatic_reason(read.headers, message.mail_from)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
     # return only when it carries the files of one.
     if automatic and template is None and (letter is None or letter.filename == BODY_LETTER):
