@@ -17,7 +17,10 @@ from sqlite_utils import Database
 
 from bot.concerns import find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
-from bot.scope import NATIONAL, Scope, region_scope
+from bot.context import Context
+from bot.parsing import Question
+from bot.roles import Viewer
+from bot.scope import NATIONAL, Scope, Unmatched, region_scope, resolve_scope
 from bot.status import STATE_WORDS, counts_line, in_scope
 from bot.wording import deadline_phrase, lateness, plural, when
 from intake.chasing import contact_problems
@@ -212,6 +215,19 @@ def _missing_csv(db: Database, collection: Collection, now: datetime,
           row["version"], row["message_ref"], row["last_chased"],
           problems.get(row["la_code"], "")) for row in missing))
     return Attachment("no_valid_return.csv", text, "LAs with no valid return")
+
+
+def digest_command(question: Question, user: Viewer, ctx: Context) -> Reply:
+    """The bot's `digest [REGION]`: today's digest for the place named, or the user's own."""
+    if user.home is None:
+        return Reply("Sorry, I can only answer people on the returns team's list.",
+                     ephemeral=True)
+    scope = resolve_scope(question.rest, user.home)
+    if isinstance(scope, Unmatched):
+        return Reply(f"I couldn't find a region called “{scope.text}”.")
+    if scope.kind == "la":
+        return Reply(f"Digests cover England or a region; try `status {scope.name}` for one LA.")
+    return build_digest(ctx.db, ctx.collection, ctx.now, scope)
 
 
 def digest_day(collection: Collection, now: datetime) -> date:

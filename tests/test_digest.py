@@ -1,0 +1,138 @@
+"""The daily digest's content, its chart, and `python -m bot digest --print`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.chart import chart_data, draw_chart, to_png
+from bot.content import Reply
+from bot.context import Context
+from bot.digest import build_digest, digest_command
+from bot.digest_cli import digest_main
+from bot.parsing import parse
+from bot.render_text import to_text
+from bot.roles import viewer_from_role
+from store.contacts import add_contact
+from store.exports import export_rows
+from store.register import REGIONS
+from tests.bot_helpers import add_return
+
+LONDON_TZ = ZoneInfo("Europe/London")
+LEEDS, BRADFORD, CAMDEN, HACKNEY, DARLINGTON = (
+    "E08000035", "E08000032", "E09000007", "E09000012", "E06000005")
+THURSDAY_9AM = datetime(2020, 5, 28, 9, 0, tzinfo=LONDON_TZ)
+
+
+@pytest.fixture
+def returns(db):
+    """Two returns before Wed 27 May 09:00 and three after it."""
+    add_return(db, LEEDS, status="invalid", received_at="2020-05-26T11:00:00+01:00")
+    add_return(db, CAMDEN, status="valid", received_at="2020-05-26T15:00:00+01:00")
+    add_return(db, LEEDS, status="valid", received_at="2020-05-27T14:00:00+01:00",
+               homes={"3.1": 20})
+    add_return(db, HACKNEY, status="invalid", received_at="2020-05-27T16:30:00+01:00")
+    add_return(db, BRADFORD, status="incomplete", received_at="2020-05-28T08:15:00+01:00")
+    return db
+
+
+def text_of(reply: Reply) -> str:
+    return to_text(reply)
+
+
+def test_the_counts_agree_with_the_submissions_export(returns):
+    rows = list(export_rows(returns, "submissions"))
+    returned = {row["la_code"] for row in rows}
+    valid = {row["la_code"] for row in rows if row["counts"] and row["status"] == "valid"}
+    reply = build_digest(returns, load(), THURSDAY_9AM, "national")
+    assert reply.title.startswith(f"Daily digest for England, Thu 28 May: {len(valid)} of 151 "
+                                  "LAs have a valid return; 1 day to the deadline")
+    assert (f"{len(valid)} of 151 valid · {len(returned)} returned (1 invalid, 1 incomplete) · "
+            f"{151 - len(valid)} missing") in text_of(reply)
+
+
+def test_the_change_and_the_new_returns_are_since_the_previous_working_days_digest(returns):
+    text = text_of(build_digest(returns, load(), THURSDAY_9AM, "national"))
+    assert "Since Wed 27 May 09:00: +2 returned, +1 valid, -1 missing" in text
+    assert "New returns (3)" in text
+    assert "London (1): Hackney (invalid)" in text
+    assert "Yorkshire and The Humber (2): Leeds (valid); Bradford (incomplete)" in text
+    assert "Camden (valid)" not in text
+
+
+def test_a_region_gets_its_full_missing_list_and_its_new_concerns(returns):
+    add_contact(returns, BRADFORD, "care@bradford.gov.uk", "return contact", "csv")
+    reply = build_digest(returns, load(), THURSDAY_9AM, "yorkshire")
+    text = text_of(reply)
+    assert reply.attachment is None
+    assert reply.title.startswith("Daily digest for Yorkshire and The Humber")
+    assert "Leeds: version 2, valid return" in text
+    assert "Leeds: 3.1 Access to appropriate PPE: in place in 20 of 50 homes (40%)" in text
+    assert "No valid return (14, due in 1 day)" in text
+    assert "Bradford: incomplete return (letter missing); not chased yet" in text
+    assert "York: nothing received; not chased yet" in text
+    # Every LA without a contact is named, so a person can find one before the chasers go.
+    assert "Cannot be chased: no contact (13)" in text
+    assert "Sheffield: no contact on file" in text and "Bradford: no contact" not in text
+
+
+def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns):
+    reply = build_digest(returns, load(), THURSDAY_9AM, "national")
+    text = text_of(reply)
+    assert "No valid return (149, due in 1 day)" in text
+    assert "North East (12): County Durham; Darlington;" in text
+    rows = list(csv.DictReader(io.StringIO(reply.attachment.text)))
+    assert len(rows) == 149
+    assert {row["la_code"] for row in rows} >= {HACKNEY, BRADFORD, DARLINGTON}
+    assert LEEDS not in {row["la_code"] for row in rows}
+    assert {row["contact_problem"] for row in rows} == {"no contact on file"}
+
+
+def test_a_day_without_change_says_so_in_one_line(returns):
+    text = text_of(build_digest(returns, load(), datetime(2020, 6, 2, 9, tzinfo=LONDON_TZ),
+                                "london"))
+    assert "Nothing has changed since Mon 1 Jun 09:00." in text
+    assert "New returns" not in text and "New concerns" not in text
+    assert "the deadline passed 4 days ago" in text
+
+
+def test_the_chart_is_a_png_with_every_region_and_the_days(returns):
+    data = chart_data(returns, load(), THURSDAY_9AM)
+    assert data.returned[-1] == 4 and data.valid[-1] == 2
+    figure = draw_chart(data)
+    labels = {label.get_text() for axes in figure.axes
+              for label in (*axes.get_yticklabels(), *axes.get_xticklabels())}
+    assert set(REGIONS) <= labels and "28 May" in labels
+    png = to_png(figure)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    assert int.from_bytes(png[16:20], "big") == 1100
+
+
+def test_print_shows_every_digest_and_uses_nothing_up(settings, returns, capsys):
+    assert digest_main(["--print", "--now", "2020-05-28T09:05"], settings) == 0
+    out = capsys.readouterr().out
+    assert out.count("Daily digest for") == 10
+    for region in REGIONS:
+        assert f"Daily digest for {region}, Thu 28 May" in out
+    assert returns.execute("SELECT COUNT(*) FROM digests_posted").fetchone()[0] == 0 if (
+        "digests_posted" in returns.table_names()) else True
+
+
+def test_the_bot_digest_command_answers_for_the_place_named(settings, collection, returns):
+    ctx = Context(returns, settings, collection)
+    regional = viewer_from_role("U1", "London")
+    assert digest_command(parse("digest"), regional, ctx).title.startswith(
+        "Daily digest for London, Thu 28 May")
+    assert digest_command(parse("digest yorkshire"), regional, ctx).title.startswith(
+        "Daily digest for Yorkshire and The Humber")
+    assert "status Leeds" in digest_command(parse("digest leeds"), regional, ctx).title
+
+
+def load():
+    from store.collection import load_collection
+
+    return load_collection()
