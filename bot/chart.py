@@ -71,8 +71,8 @@ def draw_chart(data: ChartData) -> Figure:
     over_time.plot(positions, data.returned, marker="o", label="returned")
     over_time.plot(positions, data.valid, marker="o", label="valid")
     step = max(1, -(-len(data.days) // 6))     # at most about 6 date labels
-    over_time.set_xticks(list(positions)[::step],
-                         [f"{day.day} {day:%b}" for day in data.days][::step])
+    labelled = sorted(range(len(data.days) - 1, -1, -step))   # always today's date
+    over_time.set_xticks(labelled, [f"{data.days[i].day} {data.days[i]:%b}" for i in labelled])
     if data.deadline in data.days:
         over_time.axvline(data.days.index(data.deadline), color="grey", linestyle="--",
                           label="deadline")

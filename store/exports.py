@@ -1,4 +1,8 @@
-"""The exports of DESIGN section 7: columns are the contract, header first."""
+"""The exports of DESIGN section 7: columns are the contract, header first.
+
+Times are the collection clock at receipt (RETURNS_NOW when set), so a message and the
+submission it became show the same `received_at`.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +53,8 @@ QUERIES = {
         FROM authority_status st
         ORDER BY st.la_code""",
     "messages": """
-        SELECT COALESCE(NULLIF(message_id, ''), ref) AS message_id, received_at, mail_from, subject, disposition, la_code, reason
+        SELECT COALESCE(NULLIF(message_id, ''), ref) AS message_id,
+               collection_time AS received_at, mail_from, subject, disposition, la_code, reason
         FROM messages ORDER BY id""",
 }
 
