@@ -23,10 +23,16 @@ SLACK_OFF = """Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not se
 Ask the bot from the terminal instead:
   python -m bot ask "status London"           one question, answer printed
   python -m bot ask "missing" --as "North East"  as a regional user
-  python -m bot chat                          an interactive chat (blank line or 'quit' ends)"""
+  python -m bot chat                          an interactive chat (blank line or 'quit' ends)
+The scheduler still runs: chasers are queued by email on the collection's schedule."""
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["digest"]:
+        from bot.digest_cli import digest_main
+
+        return digest_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -38,9 +44,6 @@ def main(argv: list[str] | None = None) -> int:
         except UnknownRole as error:
             parser.error(str(error))
         return (_ask if args.command == "ask" else _chat)(settings, viewer, args)
-    if args.command == "digest":
-        print("The digest is not available yet.")
-        return 0
     return _serve(settings)
 
 
@@ -56,10 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (ask, chat):
         sub.add_argument("--as", dest="role", default="national", metavar="national|REGION",
                          help="answer as a national user (default) or a region's user")
-    digest = commands.add_parser("digest", help="post (or print) the digest now")
-    digest.add_argument("--now", help="ISO time to use as the collection clock")
-    digest.add_argument("--print", action="store_true", help="print instead of posting")
-    digest.add_argument("--force", action="store_true", help="post even if already posted")
+    commands.add_parser("digest", help="post (or print) the digest now: "
+                                       "digest [--now ISO] [--print] [--force]")
     return parser
 
 
@@ -100,16 +101,26 @@ def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    if not settings.slack_enabled:
-        print(SLACK_OFF)
-        return 0
-    from bot.app import serve  # slack-bolt is only loaded when Slack is on
-
+    collection = load_collection(settings.collection)
+    _context(settings).db.close()          # create or migrate the store, load the register
     try:
-        asyncio.run(serve(settings, load_collection(settings.collection)))
+        if settings.slack_enabled:
+            from bot.app import serve  # slack-bolt is only loaded when Slack is on
+
+            asyncio.run(serve(settings, collection))
+        else:
+            print(SLACK_OFF, flush=True)
+            asyncio.run(_chase_only(settings, collection))
     except KeyboardInterrupt:
         pass
     return 0
+
+
+async def _chase_only(settings: Settings, collection) -> None:
+    """Without Slack the scheduler still chases missing returns by email."""
+    from bot.scheduler import Scheduler
+
+    await Scheduler(settings, collection, None, []).run(asyncio.Event())
 
 
 if __name__ == "__main__":

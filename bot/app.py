@@ -28,6 +28,7 @@ from bot.content import Reply
 from bot.context import Context
 from bot.render_slack import fallback_text, to_blocks
 from bot.roles import Viewer, load_roles, viewer_for
+from bot.scheduler import Scheduler, load_digest_channels
 from store.collection import Collection
 from store.db import open_db
 from store.settings import Settings
@@ -35,7 +36,7 @@ from store.settings import Settings
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-BUTTONS = re.compile(r"^(release_message|dismiss_message)(:\d+)?$")
+BUTTONS = re.compile(r"^(release_message|dismiss_message|chase_confirm)(:\d+)?$")
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a minute."
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 
@@ -179,15 +180,22 @@ async def _events(request: web.Request) -> web.Response:
 
 
 async def serve(settings: Settings, collection: Collection) -> None:
-    """Serve Slack's requests at BOT_HOST:BOT_PORT until cancelled."""
+    """Serve Slack's requests at BOT_HOST:BOT_PORT, and run the scheduler, until cancelled."""
     db = open_db(settings.returns_db)
     runner = web.AppRunner(build_web_app(build_app(settings, collection, db)))
     await runner.setup()
+    stop = asyncio.Event()
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    scheduler = Scheduler(settings, collection, client,
+                          load_digest_channels(settings.digest_channels))
+    schedule = asyncio.create_task(scheduler.run(stop))
     try:
         await web.TCPSite(runner, settings.bot_host, settings.bot_port).start()
-        log.info("Slack events at http://%s:%s%s", settings.bot_host, settings.bot_port,
-                 EVENTS_PATH)
+        print(f"bot listening for Slack at http://{settings.bot_host}:{settings.bot_port}"
+              f"{EVENTS_PATH}; digests and chasers scheduled", flush=True)
         await asyncio.Event().wait()
     finally:
+        stop.set()
+        await schedule
         await runner.cleanup()
         db.close()

@@ -69,6 +69,9 @@ def _codes(scope: Scope, ctx: Context) -> frozenset[str]:
 
 def _preview(result: ChaseResult, name: str) -> Reply:
     parts = _lists(result, "Would chase")
+    if not result.queued and result.no_contact:
+        return Reply(f"Nobody in {name} can be chased now: "
+                     f"{plural(len(result.no_contact), 'LA')} without a contact.", tuple(parts))
     if not result.queued:
         return Reply(f"Nobody to chase in {name} now.", tuple(parts))
     value = " ".join(["chase", *(c.la_code for c in result.queued), CONFIRM_WORD])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.chase_command import chase_command
 from bot.concern_report import concerns_reply
 from bot.content import Reply, Section
 from bot.context import Context
+from bot.digest import digest_command
 from bot.parsing import Question, parse
 from bot.quarantine import dismiss, quarantine_reply, release
 from bot.roles import Viewer
@@ -74,16 +76,6 @@ def dismiss_command(question: Question, user: Viewer, ctx: Context) -> Reply:
     return national_only(user) or dismiss(ctx, question.ref, question.target, user.user_id)
 
 
-def chase(question: Question, user: Viewer, ctx: Context) -> Reply:
-    """Queue chasers (the chaser engineer replaces this placeholder)."""
-    return Reply("Chasing is not available yet.")
-
-
-def digest(question: Question, user: Viewer, ctx: Context) -> Reply:
-    """Show the digest now (the digest engineer replaces this placeholder)."""
-    return Reply("The digest is not available yet.")
-
-
 def help_reply(question: Question, user: Viewer, ctx: Context) -> Reply:
     home = "all of England" if user.national else (user.home.name if user.home else "")
     return Reply("Ask me about the care home support returns in plain words, for example:",
@@ -115,6 +107,6 @@ def national_only(user: Viewer) -> Reply | None:
 
 HANDLERS: dict[str, Handler] = {
     "status": status, "missing": missing, "concerns": concerns, "quarantine": quarantine,
-    "release": release_command, "dismiss": dismiss_command, "chase": chase, "digest": digest,
+    "release": release_command, "dismiss": dismiss_command, "chase": chase_command, "digest": digest_command,
     "help": help_reply,
 }

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
+from bot.announce import announcement, claim_unannounced
 from bot.chart import digest_chart
 from bot.chase_command import result_reply
 from bot.content import Reply
@@ -39,12 +40,14 @@ from bot.scope import Scope
 from intake.chasing import ChaseResult, run_slot
 from store.collection import Collection
 from store.db import open_db
-from store.schedule_log import claim_digest, ensure_tables, release_digest
+from store.schedule_log import claim_digest, release_digest
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-TICK_SECONDS = 60.0
+# Digests and chase slots are claimed, so a short tick costs a few queries and lets held mail be
+# announced within seconds of arriving.
+TICK_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,6 @@ async def publish_digest(settings: Settings, collection: Collection, client: Asy
 
 
 def _claim(db: Database, key: str, day: date, channel: str, now: datetime, force: bool) -> bool:
-    ensure_tables(db)
     return claim_digest(db, key, day, channel, now, force=force)
 
 
@@ -160,8 +162,10 @@ def _run_slot_once(db: Database, settings: Settings, collection: Collection,
 class Scheduler:
     """Posts due digests and runs due chase slots, every `interval` seconds until stopped."""
 
-    def __init__(self, settings: Settings, collection: Collection, client: AsyncWebClient,
-                 channels: list[DigestChannel], *, interval: float = TICK_SECONDS) -> None:
+    def __init__(self, settings: Settings, collection: Collection,
+                 client: AsyncWebClient | None, channels: list[DigestChannel], *,
+                 interval: float = TICK_SECONDS) -> None:
+        """`client` may be None with no channels (Slack off): then only chasers run."""
         self.settings = settings
         self.collection = collection
         self.client = client
@@ -191,7 +195,24 @@ class Scheduler:
                     log.exception("could not post the %s digest to %s", target.key,
                                   target.channel)
         await self.chase(now)
+        await self.announce()
         return outcomes
+
+    @property
+    def national_channel(self) -> str | None:
+        return next((c.channel for c in self.channels if c.key == NATIONAL_NAME), None)
+
+    async def announce(self) -> int:
+        """Announce newly quarantined mail in the national channel; returns how many."""
+        channel = self.national_channel
+        if channel is None or self.client is None:
+            return 0
+        rows = await in_worker(self.settings, claim_unannounced)
+        for row in rows:
+            reply = announcement(row, self.collection)
+            await self.client.chat_postMessage(channel=channel, text=fallback_text(reply),
+                                               blocks=to_blocks(reply))
+        return len(rows)
 
     async def chase(self, now: datetime) -> ChaseResult | None:
         """Run the slot due at `now` unless anyone ran it; report it in the national channel."""
@@ -201,9 +222,9 @@ class Scheduler:
             return None
         log.info("chase slot %s: %d queued, %d without contact", result.slot and result.slot.day,
                  len(result.queued), len(result.no_contact))
-        national = [c for c in self.channels if c.key == NATIONAL_NAME]
-        if national:
+        channel = self.national_channel
+        if channel is not None and self.client is not None:
             reply = result_reply(result, "England")
-            await self.client.chat_postMessage(channel=national[0].channel,
-                                               text=fallback_text(reply), blocks=to_blocks(reply))
+            await self.client.chat_postMessage(channel=channel, text=fallback_text(reply),
+                                               blocks=to_blocks(reply))
         return result

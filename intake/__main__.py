@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
         from intake.samples import send_sample_main
 
         return send_sample_main(argv[1:])
+    if argv[:1] == ["chase"]:
+        from intake.chase_cli import chase_main
+
+        return chase_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m intake",
         description="Runs the SMTP intake and its outgoing-mail sender (no command), or a tool.",
@@ -30,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the intake (the default)")
     commands.add_parser("send-sample", help="email synthetic returns to a running intake")
+    commands.add_parser("chase", help="queue the chasers due now: chase [--now ISO] [--dry-run]")
     template = commands.add_parser("template", help="write the blank template (.xlsx)")
     template.add_argument("-o", "--output", type=Path, default=Path("care_home_support_template.xlsx"))
     args = parser.parse_args(argv)

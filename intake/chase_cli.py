@@ -60,7 +60,8 @@ def describe(result: ChaseResult | None, collection: Collection, now: datetime) 
     assert slot is not None
     verb = "would queue" if result.dry_run else "queued"
     lines = [f"Chase slot {slot.day:%a %d %b %Y} {slot.at:%H:%M} "
-             f"({slot.working_days_late} working days after the deadline): "
+             f"({slot.working_days_late} working day{'' if slot.working_days_late == 1 else 's'} "
+             "after the deadline): "
              f"{verb} {len(result.queued)} chasers; {len(result.already)} already queued "
              f"for this slot; {len(result.valid)} LAs have a valid return."]
     for chaser in result.queued:

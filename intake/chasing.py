@@ -22,7 +22,7 @@ from intake.addresses import valid_reply_address
 from store.collection import Collection
 from store.db import immediate
 from store.outbox import queue_mail
-from store.schedule_log import chase_run_done, ensure_tables, record_chase_run
+from store.schedule_log import chase_run_done, record_chase_run
 from store.settings import Settings
 
 KIND = "chaser"
@@ -136,7 +136,6 @@ def run_slot(db: Database, settings: Settings, collection: Collection, now: date
     slot = due_slot(collection, now)
     if slot is None:
         return None
-    ensure_tables(db)
     return _chase(db, settings, collection, now, None, slot=slot, dry_run=dry_run, once=once)
 
 

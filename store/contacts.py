@@ -9,6 +9,22 @@ from io import StringIO
 from sqlite_utils import Database
 
 RETURN_CONTACT = "return contact"
+DASS = "director of adult social services"
+# Roles as people write them in contact lists, to the words the collection's ladder uses.
+ROLE_ALIASES = {
+    "dass": DASS,
+    "director of adult social care": DASS,
+    "director of adult services": DASS,
+    "director, adult social services": DASS,
+    "return": RETURN_CONTACT,
+    "contact": RETURN_CONTACT,
+}
+
+
+def normalise_role(role: str) -> str:
+    """A role in the collection's words: lower case, single spaces, known aliases resolved."""
+    words = " ".join(role.lower().split())
+    return ROLE_ALIASES.get(words, words) or RETURN_CONTACT
 
 
 def add_contact(db: Database, la_code: str, email: str, role: str, source: str, *,
@@ -17,7 +33,7 @@ def add_contact(db: Database, la_code: str, email: str, role: str, source: str, 
     cursor = db.execute(
         """INSERT OR IGNORE INTO contacts (la_code, email, role, name, phone, source, added_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [la_code, email.strip().lower(), role.strip().lower(), name, phone, source,
+        [la_code, email.strip().lower(), normalise_role(role), name, phone, source,
          datetime.now(UTC).isoformat()],
     )
     return cursor.rowcount == 1

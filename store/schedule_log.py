@@ -1,5 +1,7 @@
 """What the scheduler has done: digests posted (one per scope a day) and chase slots run.
 
+The tables (`digests_posted`, `chase_runs`) are in store/schema.py.
+
 Both are claimed inside a BEGIN IMMEDIATE transaction, so two bot processes, or a restart,
 never post the same digest or run the same slot twice.
 """
@@ -11,28 +13,6 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from store.db import immediate
-
-# Until these become a migration step, every entry point makes sure they exist.
-TABLES = """
-CREATE TABLE IF NOT EXISTS digests_posted (
-    id INTEGER PRIMARY KEY,
-    scope TEXT NOT NULL,            -- 'national' or a region's name as in the register
-    day TEXT NOT NULL,              -- collection-local date, ISO
-    channel TEXT NOT NULL,
-    posted_at TEXT NOT NULL,        -- collection clock when claimed
-    UNIQUE (scope, day)
-);
-CREATE TABLE IF NOT EXISTS chase_runs (
-    slot TEXT PRIMARY KEY,          -- the slot's date, ISO
-    ran_at TEXT NOT NULL,           -- collection clock of the run
-    queued INTEGER NOT NULL         -- chasers queued by that run
-);
-"""
-
-
-def ensure_tables(db: Database) -> None:
-    """Create the schedule tables when missing (idempotent)."""
-    db.executescript(TABLES)
 
 
 def claim_digest(db: Database, scope: str, day: date, channel: str, now: datetime,

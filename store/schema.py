@@ -181,6 +181,33 @@ def m002_slack_seen(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_schedule(db: Database) -> None:
+    # What the bot's scheduler has done, claimed in BEGIN IMMEDIATE so that two bot processes
+    # or a restart never post a digest, run a chase slot or announce a message twice.
+    db.executescript(
+        """
+        CREATE TABLE digests_posted (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,            -- 'national' or a region's name as in the register
+            day TEXT NOT NULL,              -- collection-local date, ISO
+            channel TEXT NOT NULL,
+            posted_at TEXT NOT NULL,        -- collection clock when claimed
+            UNIQUE (scope, day)
+        );
+        CREATE TABLE chase_runs (
+            slot TEXT PRIMARY KEY,          -- the slot's date, ISO
+            ran_at TEXT NOT NULL,           -- collection clock of the run
+            queued INTEGER NOT NULL         -- chasers queued by that run
+        );
+        CREATE TABLE announcements (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+            announced_at TEXT NOT NULL      -- real time
+        );
+        """
+    )
+
+
 def migrate(db: Database) -> None:
     """Bring the schema up to date; safe when several processes start at once."""
     if not migrations.pending(db):

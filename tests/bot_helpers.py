@@ -132,10 +132,12 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        # slack-sdk sends some methods' arguments (files.completeUploadExternal) in the query.
+        body = dict(request.query)
         if request.content_type == "application/json":
-            body = await request.json()
+            body |= await request.json()
         else:
-            body = dict(await request.post())
+            body |= dict(await request.post())
         self.calls.append((method, body))
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": BOT_USER, "bot_id": "BBOT",

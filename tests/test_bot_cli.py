@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
+from store.db import open_db
 from tests.bot_helpers import add_return
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,10 +63,21 @@ def test_chat_answers_each_line_until_quit(env):
     assert "Camden" not in done.stdout
 
 
-def test_without_slack_credentials_it_says_how_to_use_the_terminal(env):
-    done = run_bot(env)
-    assert done.returncode == 0
-    assert "Slack is off" in done.stdout and "python -m bot chat" in done.stdout
+def test_without_slack_credentials_it_says_how_to_use_the_terminal_and_still_chases(env):
+    bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        said = "".join(bot.stdout.readline() for _ in range(5))
+        db = open_db(Path(env["RETURNS_DB"]))
+        deadline = time.monotonic() + 30
+        while not db.execute("SELECT COUNT(*) FROM chase_runs").fetchone()[0]:
+            assert time.monotonic() < deadline, "the chase slot of 1 June never ran"
+            time.sleep(0.1)
+    finally:
+        bot.terminate()
+        bot.wait(10)
+        bot.stdout.close()
+    assert "Slack is off" in said and "python -m bot chat" in said
 
 
 @pytest.mark.parametrize("sub", ["ask", "chat", "digest", "serve"])

@@ -158,8 +158,10 @@ def test_unknown_user_is_refused_without_data(ctx):
     assert reply.ephemeral and not reply.sections and "Sorry" in reply.title
 
 
-def test_placeholders_and_help(ctx):
-    assert answer("chase Leeds", NATIONAL, ctx).title == "Chasing is not available yet."
+def test_chasing_an_la_without_contacts_says_so_and_help(ctx):
+    assert answer("chase Leeds", NATIONAL, ctx).title == (
+        "Nobody in Leeds can be chased now: 1 LA without a contact.")
+    assert "Leeds: no contact" in text_of("chase Leeds", ctx)
     assert "status London" in text_of("help", ctx)
     assert text_of("what's the weather", ctx).startswith("Sorry, I didn't follow that")
     assert text_of("status Narnia", ctx).startswith("I couldn't find a region or LA called")

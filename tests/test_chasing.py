@@ -10,6 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.chase_command import CONFIRM_ACTION, chase_command
+from bot.context import Context
+from bot.parsing import parse
+from bot.roles import viewer_from_role
 from intake.chase_cli import chase_main
 from intake.chasing import chase_now, due_slot, last_chased, run_slot
 from store.contacts import add_contact
@@ -179,3 +183,26 @@ def test_the_command_line_runs_the_due_slot_once(settings, contacts, capsys):
     assert "queued 3 chasers; 0 already queued" in capsys.readouterr().out
     assert chase_main(["--now", "2020-05-26T11:00"], settings) == 0
     assert "queued 0 chasers; 3 already queued" in capsys.readouterr().out
+
+
+def test_the_bot_previews_then_queues_on_confirmation(settings, collection, contacts):
+    ctx = Context(contacts, settings, collection)
+    national = viewer_from_role("UNAT", "national")
+    preview = chase_command(parse("chase missing Yorkshire"), national, ctx)
+    assert preview.title.startswith("Chase 1 LA in Yorkshire and The Humber?")
+    [button] = preview.buttons
+    assert button.action_id == CONFIRM_ACTION and button.value == f"chase {LEEDS} confirm"
+    assert contacts.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+    done = chase_command(parse(button.value), national, ctx)
+    assert done.title.startswith("Queued 1 chaser in Leeds.")
+    assert set(chasers(contacts, "manual:2020-05-28")) == {LEEDS}
+    again = chase_command(parse(button.value), national, ctx)
+    assert again.title.startswith("Queued 0 chasers") and "Already chased today (1)" in (
+        again.sections[0].heading)
+
+    regional = viewer_from_role("UNE", "North East")
+    refused = chase_command(parse(button.value), regional, ctx)
+    assert refused.ephemeral and "North East only" in refused.title
+    everyone = chase_command(parse("chase"), national, ctx)
+    assert len(everyone.buttons[0].value) < 2000    # Slack's limit on a button's value

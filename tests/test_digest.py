@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.chart import chart_data, draw_chart, to_png
-from bot.content import Reply
 from bot.context import Context
 from bot.digest import build_digest, digest_command
 from bot.digest_cli import digest_main
 from bot.parsing import parse
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
+from store.collection import load_collection
 from store.contacts import add_contact
 from store.exports import export_rows
 from store.register import REGIONS
@@ -40,23 +40,19 @@ def returns(db):
     return db
 
 
-def text_of(reply: Reply) -> str:
-    return to_text(reply)
-
-
 def test_the_counts_agree_with_the_submissions_export(returns):
     rows = list(export_rows(returns, "submissions"))
     returned = {row["la_code"] for row in rows}
     valid = {row["la_code"] for row in rows if row["counts"] and row["status"] == "valid"}
-    reply = build_digest(returns, load(), THURSDAY_9AM, "national")
+    reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
     assert reply.title.startswith(f"Daily digest for England, Thu 28 May: {len(valid)} of 151 "
                                   "LAs have a valid return; 1 day to the deadline")
     assert (f"{len(valid)} of 151 valid · {len(returned)} returned (1 invalid, 1 incomplete) · "
-            f"{151 - len(valid)} missing") in text_of(reply)
+            f"{151 - len(valid)} missing") in to_text(reply)
 
 
 def test_the_change_and_the_new_returns_are_since_the_previous_working_days_digest(returns):
-    text = text_of(build_digest(returns, load(), THURSDAY_9AM, "national"))
+    text = to_text(build_digest(returns, load_collection(), THURSDAY_9AM, "national"))
     assert "Since Wed 27 May 09:00: +2 returned, +1 valid, -1 missing" in text
     assert "New returns (3)" in text
     assert "London (1): Hackney (invalid)" in text
@@ -66,8 +62,8 @@ def test_the_change_and_the_new_returns_are_since_the_previous_working_days_dige
 
 def test_a_region_gets_its_full_missing_list_and_its_new_concerns(returns):
     add_contact(returns, BRADFORD, "care@bradford.gov.uk", "return contact", "csv")
-    reply = build_digest(returns, load(), THURSDAY_9AM, "yorkshire")
-    text = text_of(reply)
+    reply = build_digest(returns, load_collection(), THURSDAY_9AM, "yorkshire")
+    text = to_text(reply)
     assert reply.attachment is None
     assert reply.title.startswith("Daily digest for Yorkshire and The Humber")
     assert "Leeds: version 2, valid return" in text
@@ -81,8 +77,8 @@ def test_a_region_gets_its_full_missing_list_and_its_new_concerns(returns):
 
 
 def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns):
-    reply = build_digest(returns, load(), THURSDAY_9AM, "national")
-    text = text_of(reply)
+    reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
+    text = to_text(reply)
     assert "No valid return (149, due in 1 day)" in text
     assert "North East (12): County Durham; Darlington;" in text
     rows = list(csv.DictReader(io.StringIO(reply.attachment.text)))
@@ -93,7 +89,7 @@ def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns)
 
 
 def test_a_day_without_change_says_so_in_one_line(returns):
-    text = text_of(build_digest(returns, load(), datetime(2020, 6, 2, 9, tzinfo=LONDON_TZ),
+    text = to_text(build_digest(returns, load_collection(), datetime(2020, 6, 2, 9, tzinfo=LONDON_TZ),
                                 "london"))
     assert "Nothing has changed since Mon 1 Jun 09:00." in text
     assert "New returns" not in text and "New concerns" not in text
@@ -101,7 +97,7 @@ def test_a_day_without_change_says_so_in_one_line(returns):
 
 
 def test_the_chart_is_a_png_with_every_region_and_the_days(returns):
-    data = chart_data(returns, load(), THURSDAY_9AM)
+    data = chart_data(returns, load_collection(), THURSDAY_9AM)
     assert data.returned[-1] == 4 and data.valid[-1] == 2
     figure = draw_chart(data)
     labels = {label.get_text() for axes in figure.axes
@@ -132,8 +128,3 @@ def test_the_bot_digest_command_answers_for_the_place_named(settings, collection
         "Daily digest for Yorkshire and The Humber")
     assert "status Leeds" in digest_command(parse("digest leeds"), regional, ctx).title
 
-
-def load():
-    from store.collection import load_collection
-
-    return load_collection()

@@ -101,3 +101,13 @@ def test_contacts_are_loaded_and_bad_rows_refused_in_words(tmp_path):
     [leeds] = [a for a in rows(run(tmp_path, "export", "authorities").stdout)
                if a["la_code"] == "E08000035"]
     assert leeds["contacts"] == "dass@leeds.gov.uk"
+
+
+def test_roles_are_read_in_the_ladders_words(db):
+    from store.contacts import add_contact, contacts_for
+
+    add_contact(db, "E08000035", "Dass@Leeds.gov.uk", " DASS ", "csv")
+    add_contact(db, "E08000035", "ops@leeds.gov.uk", "Return   Contact", "csv")
+    assert [(c["email"], c["role"]) for c in contacts_for(db, "E08000035")] == [
+        ("dass@leeds.gov.uk", "director of adult social services"),
+        ("ops@leeds.gov.uk", "return contact")]

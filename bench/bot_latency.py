@@ -1,0 +1,137 @@
+"""Bot answer latency on a full store, in the command layer and through Slack, and the time
+to acknowledge a Slack request while an SMTP burst is being stored into the same database.
+
+The bot runs as `python -m bot` (HTTP mode) against a fake Slack Web API in this process;
+questions arrive as signed app mentions, and an answer's time runs from sending the request
+to its `chat.postMessage` reaching the fake. The intake for the burst is `python -m intake`
+on the same store, as the Procfile runs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.mail import Mail
+from bench.processes import base_env, free_port, running
+from bench.slack import FakeSlack, mention, post_signed, slash_command
+from bench.smtp_client import Burst, send_burst
+from bench.stats import repeat, spread
+from bot.commands import answer
+from bot.context import Context
+from bot.render_slack import to_blocks
+from bot.roles import viewer_from_role
+from store.collection import Collection
+from store.db import open_db
+from store.settings import Settings
+
+NATIONAL_USER = "UNAT"
+COMMANDS = ("status", "status London", "status Leeds", "missing", "missing South West",
+            "concerns", "concerns Midlands", "concerns testing", "quarantine")
+ACK_COMMAND = "status"
+ACK_INTERVAL = 0.1           # seconds between Slack requests while measuring acks
+IDLE_ACKS = 20
+
+
+def command_latency(settings: Settings, collection: Collection, times: int) -> dict[str, Any]:
+    """Per command: seconds to answer and render for Slack, as the bot does in its worker
+    thread (a fresh connection per question)."""
+    viewer = viewer_from_role(NATIONAL_USER, "national")
+
+    def ask(text: str) -> None:
+        db = open_db(settings.returns_db, migrate=False)
+        try:
+            to_blocks(answer(text, viewer, Context(db, settings, collection)))
+        finally:
+            db.close()
+
+    return {text: spread(repeat(lambda t=text: ask(t), times)).to_json() for text in COMMANDS}
+
+
+def slack_latency(db: Path, workdir: Path, times: int, burst_mails: Sequence[Mail],
+                  inbox: str) -> dict[str, Any]:
+    """The bot as a process: answers through Slack, then acks idle and during a burst."""
+    return asyncio.run(_slack_latency(db, workdir, times, burst_mails, inbox))
+
+
+async def _slack_latency(db: Path, workdir: Path, times: int, burst_mails: Sequence[Mail],
+                         inbox: str) -> dict[str, Any]:
+    fake = FakeSlack()
+    api_url = await fake.start()
+    roles = workdir / "roles.csv"
+    roles.write_text(f"user_id,role\n{NATIONAL_USER},national\n")
+    bot_port = free_port()
+    env = {**base_env(db, workdir / "bot-data"), "SLACK_BOT_TOKEN": "xoxb-bench",
+           "SLACK_SIGNING_SECRET": "bench-signing-secret", "SLACK_API_URL": api_url,
+           "BOT_PORT": str(bot_port), "BOT_ROLES": str(roles)}
+    url = f"http://127.0.0.1:{bot_port}/slack/events"
+    try:
+        with running("bot", ["-m", "bot"], env, bot_port, workdir) as bot:
+            async with aiohttp.ClientSession() as session:
+                await _ask(session, fake, url, "help", "CWARM")   # bolt's first auth.test
+                answers = {text: await _answers(session, fake, url, text, times)
+                           for text in COMMANDS}
+                idle = await _acks(session, fake, url, asyncio.sleep(IDLE_ACKS * ACK_INTERVAL))
+                burst, during = await _acks_during_burst(session, fake, url, db, workdir,
+                                                         burst_mails, inbox)
+            memory = bot.peak_memory_mb()
+    finally:
+        await fake.stop()
+    return {"commands": answers, "ack_idle": spread(idle).to_json(),
+            "ack_during_burst": spread(during).to_json(),
+            "burst": {"messages": len(burst.sent), "accepted": burst.accepted,
+                      "seconds": round(burst.seconds, 3)},
+            "peak_memory": memory}
+
+
+async def _ask(session: aiohttp.ClientSession, fake: FakeSlack, url: str, text: str,
+               channel: str) -> tuple[float, float]:
+    """One mention; (seconds to the HTTP ack, seconds to the answer's post)."""
+    body, content_type = mention(text, NATIONAL_USER, channel)
+    started = time.perf_counter()
+    status, ack = await post_signed(session, url, body, content_type)
+    if status != 200:
+        raise RuntimeError(f"the bot answered {status} to {text!r}")
+    arrived = await fake.answered(channel)
+    return ack, arrived - started
+
+
+async def _answers(session: aiohttp.ClientSession, fake: FakeSlack, url: str, text: str,
+                   times: int) -> dict[str, Any]:
+    results = [await _ask(session, fake, url, text, f"C{text.replace(' ', '')}{i}")
+               for i in range(times)]
+    return {"ack": spread([ack for ack, _ in results]).to_json(),
+            "answer": spread([answered for _, answered in results]).to_json()}
+
+
+async def _acks(session: aiohttp.ClientSession, fake: FakeSlack, url: str,
+                until: Any) -> list[float]:
+    """Send a `/returns` command every ACK_INTERVAL until `until` is done; each ack's seconds."""
+    task = asyncio.ensure_future(until)
+    acks = []
+    while not task.done():
+        body, content_type = slash_command(ACK_COMMAND, NATIONAL_USER,
+                                           f"{fake.base_url}/response/ack{len(acks)}")
+        status, took = await post_signed(session, url, body, content_type)
+        if status != 200:
+            raise RuntimeError(f"the bot answered {status} to a command")
+        acks.append(took)
+        await asyncio.sleep(ACK_INTERVAL)
+    await task
+    return acks
+
+
+async def _acks_during_burst(session: aiohttp.ClientSession, fake: FakeSlack, url: str, db: Path,
+                             workdir: Path, mails: Sequence[Mail],
+                             inbox: str) -> tuple[Burst, list[float]]:
+    smtp_port = free_port()
+    env = {**base_env(db, workdir / "intake-data"), "SMTP_PORT": str(smtp_port)}
+    with running("intake-beside-bot", ["-m", "intake"], env, smtp_port, workdir):
+        burst_task = asyncio.ensure_future(send_burst("127.0.0.1", smtp_port, mails, inbox, 8))
+        acks = await _acks(session, fake, url, burst_task)
+        return burst_task.result(), acks
