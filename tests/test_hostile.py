@@ -312,9 +312,9 @@ async def test_addresses_with_line_breaks_never_reach_the_relay(settings, collec
     relay = RecordingRelay()
     relay_server = await start_relay(relay)
     relay_port = relay_server.sockets[0].getsockname()[1]
-    injected = [f"{LEEDS_SENDER}\rRCPT TO:<victim@evil.example>",
-                f"{LEEDS_SENDER}\nRCPT TO:<victim@evil.example>",
-                f"{LEEDS_SENDER}\u2028RCPT TO:<victim@evil.example>"]
+    # aiosmtpd splits commands at LF and refuses spaces, but passes CR and Unicode line breaks.
+    injected = ["asha@leeds.gov.uk\rRCPT", "asha\r@leeds.gov.uk", '"asha\rx"@leeds.gov.uk',
+                '"a\\\rb"@leeds.gov.uk', "asha@leeds.gov.uk\u2028x", "asha@leeds\u0085.gov.uk"]
     try:
         async with intake_service(settings, collection, relay_host="127.0.0.1",
                                   relay_port=relay_port) as intake:
@@ -324,8 +324,8 @@ async def test_addresses_with_line_breaks_never_reach_the_relay(settings, collec
     finally:
         relay_server.close()
         await relay_server.wait_closed()
-    assert all(answer[:3] in (b"250", b"501", b"553") for answer in answers), answers
-    assert not any(b"Error" in answer or b"Traceback" in answer for answer in answers)
+    assert all(answer[:3] in (b"250", b"501") for answer in answers), answers
+    assert all(disposition for disposition, _ in dispositions(settings.returns_db).values())
     assert [envelope.rcpt_tos for envelope in relay.received] == [[LEEDS_SENDER]]
     assert refs_in(relay.received[0].original_content.decode(errors="replace"))[0] == ref
     assert not any("evil" in str(envelope.rcpt_tos) for envelope in relay.received)

@@ -15,6 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.digest_cli import digest_main
 from bot.scheduler import Scheduler, load_digest_channels
 from store.contacts import add_contact
+from store.db import immediate
+from store.messages import set_disposition, store_raw
 from tests.bot_helpers import FakeSlack, add_return
 
 NATIONAL_CHANNEL, LONDON_CHANNEL, YORKSHIRE_CHANNEL = "CNAT", "CLDN", "CYKS"
@@ -155,3 +157,22 @@ async def test_the_digest_command_posts_once_a_day_unless_forced(tuesday, slack,
     assert out.count("was already posted") == 3
     assert await asyncio.to_thread(digest_main, [*early, "--force"], tuesday) == 0
     assert len(slack.posted_to()) == 6
+
+
+async def test_quarantined_mail_is_announced_once_in_the_national_channel(tuesday, collection,
+                                                                          slack, db):
+    held, _ = store_raw(db, b"Subject: our return\r\n\r\nsee attached", message_id="<q1@x>",
+                        mail_from="asha@gmail.com", rcpt_to=["inbox@x"],
+                        collection_time=tuesday.now(), subject="our return")
+    with immediate(db):
+        set_disposition(db, held.id, "quarantined", "sent from gmail.com, which is not a Leeds "
+                        "address", la_code=LEEDS)
+    first, second = scheduler(tuesday, collection, slack), scheduler(tuesday, collection, slack)
+    assert await first.announce() + await second.announce() == 1
+    [said] = [b for b in slack.bodies("chat.postMessage") if held.ref in b["text"]]
+    assert said["channel"] == NATIONAL_CHANNEL
+    assert "asha@gmail.com" in said["text"]
+    buttons = [element for block in said["blocks"] if block["type"] == "actions"
+               for element in block["elements"]]
+    assert [b["value"] for b in buttons] == [f"release {held.ref} as Leeds",
+                                            f"dismiss {held.ref}"]

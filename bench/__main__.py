@@ -1,0 +1,140 @@
+"""`python -m bench` (`make bench`): measure the intake and the bot on this machine, side by side.
+
+Prints a table and writes every figure as JSON (bench/results.json unless `--out`). See
+bench/README.md for what is measured and how. `--quick` runs each part at a tiny size (the
+smoke test); its figures say nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.bot_latency import command_latency, slack_latency
+from bench.full_store import fill_full_store
+from bench.mail import typical_returns
+from bench.processes import NOW
+from bench.profile import hot_functions, stage_times
+from bench.reading import measure_reading
+from bench.report import print_report
+from bench.throughput import measure_server, ratios
+from store.collection import Collection, load_collection
+from store.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+SENDERS = (1, 8)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each part is."""
+
+    messages: int           # per burst (at most 151: one sender per LA)
+    warmup: int             # messages before each timed burst
+    read_times: int         # reads of each file per format
+    command_times: int      # answers per command in the command layer
+    slack_times: int        # answers per command through Slack
+    profile_messages: int
+
+
+FULL = Plan(messages=120, warmup=2, read_times=30, command_times=20, slack_times=5,
+            profile_messages=20)
+QUICK = Plan(messages=4, warmup=1, read_times=2, command_times=1, slack_times=1,
+             profile_messages=2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON file (default {RESULTS})")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        results = run(plan, load_collection(), Path(workdir), quick=args.quick)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print_report(results)
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> dict[str, Any]:
+    """Every part of the bench, in order; the results as one JSON-ready dict."""
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": _machine(plan, quick)}
+    mails = typical_returns(plan.messages, 2020, collection)
+    warmup = typical_returns(plan.warmup, 7, collection)
+    _say("intake throughput against the bare server")
+    runs = [measure_server(server, mails, warmup, senders, workdir, collection.inbox)
+            for server in ("bare", "intake") for senders in SENDERS]
+    results["intake"] = {"runs": runs, "ratio_to_bare": ratios(runs)}
+    _say("reading one return by format")
+    results["reading"] = measure_reading(collection, plan.read_times)
+    _say("bot answers on a full store")
+    results["bot"] = _bot(plan, collection, workdir, mails)
+    results["memory"] = _memory(runs, results["bot"])
+    _say("where the intake's time goes")
+    results["profile"] = _profile(plan, collection, workdir, mails)
+    results["machine"]["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def _bot(plan: Plan, collection: Collection, workdir: Path, mails: list) -> dict[str, Any]:
+    db = workdir / "full" / "returns.db"
+    store = fill_full_store(db, tuple(action.code for action in collection.actions))
+    settings = _settings(db, workdir / "full" / "data")
+    layer = command_latency(settings, collection, plan.command_times)
+    slack = slack_latency(db, db.parent, plan.slack_times, mails, collection.inbox)
+    commands = {text: {"command_layer": layer[text], "slack_ack": slack["commands"][text]["ack"],
+                       "slack_answer": slack["commands"][text]["answer"]} for text in layer}
+    return {"store": store, "commands": commands, "ack_idle": slack["ack_idle"],
+            "ack_during_burst": slack["ack_during_burst"], "burst": slack["burst"],
+            "peak_memory": slack["peak_memory"]}
+
+
+def _memory(runs: list[dict[str, Any]], bot: dict[str, Any]) -> dict[str, Any]:
+    intake = [run for run in runs if run["server"] == "intake"]
+    return {
+        "intake_mb": max(run["peak_memory"]["process_mb"] for run in intake),
+        "intake_reader_workers_mb": max(run["peak_memory"]["children_mb"] for run in intake),
+        "bare_mb": max(run["peak_memory"]["process_mb"] for run in runs if run["server"] == "bare"),
+        "bot_mb": bot["peak_memory"]["process_mb"],
+    }
+
+
+def _profile(plan: Plan, collection: Collection, workdir: Path, mails: list) -> dict[str, Any]:
+    sample = mails[: plan.profile_messages]
+    return {
+        "messages": len(sample),
+        "stages": stage_times(sample, _settings(workdir / "stages.db", workdir / "stages"),
+                              collection),
+        "hot_functions": hot_functions(sample, _settings(workdir / "profile.db",
+                                                         workdir / "profile"), collection),
+    }
+
+
+def _settings(db: Path, data_dir: Path) -> Settings:
+    return Settings(_env_file=None, returns_db=db, returns_data_dir=data_dir, returns_now=NOW)
+
+
+def _machine(plan: Plan, quick: bool) -> dict[str, Any]:
+    return {"date": datetime.now(UTC).isoformat(timespec="seconds"), "quick": quick,
+            "plan": asdict(plan), "cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "load_average": list(os.getloadavg())}
+
+
+def _say(what: str) -> None:
+    print(f"bench: {what} ...", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
