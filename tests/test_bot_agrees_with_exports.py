@@ -1,0 +1,66 @@
+"""The bot's answers agree with the exports on a store filled by the real intake."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.commands import answer
+from bot.context import Context
+from bot.render_text import to_text
+from bot.roles import viewer_from_role
+from intake.samples import make_sample_returns
+from intake.service import IntakeService
+from store.db import open_db
+from store.exports import export_rows
+from tests.smtp_helpers import send_message
+
+NATIONAL = viewer_from_role("UNAT", "national")
+
+
+@pytest.fixture
+async def filled(settings, collection):
+    """A store filled by 60 synthetic returns sent over SMTP to the real intake."""
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
+    await service.start()
+    try:
+        for sample in make_sample_returns(60, seed=3, collection=collection):
+            await send_message(service.port, sample.raw, mail_from=sample.mail_from)
+        await asyncio.wait_for(service.idle.wait(), 60)
+    finally:
+        await service.stop()
+    db = open_db(settings.returns_db)
+    yield Context(db, settings, collection)
+    db.close()
+
+
+def ask(ctx: Context, text: str) -> str:
+    return to_text(answer(text, NATIONAL, ctx))
+
+
+def test_missing_london_lists_exactly_the_london_las_without_a_valid_return(filled):
+    authorities = list(export_rows(filled.db, "authorities"))
+    expected = {a["la_name"] for a in authorities
+                if a["region"] == "London" and a["status"] != "valid"}
+    reply = ask(filled, "missing London")
+    listed = {line.strip().split(":")[0] for line in reply.splitlines()[1:] if ":" in line}
+    assert listed == expected
+    assert reply.startswith(f"{len(expected)} of 33 LAs in London have no valid return")
+
+
+def test_national_status_counts_agree_with_the_authorities_export(filled):
+    statuses = [a["status"] for a in export_rows(filled.db, "authorities")]
+    valid = statuses.count("valid")
+    assert ask(filled, "status").startswith(f"{valid} of 151 LAs have a valid return")
+
+
+def test_an_la_view_shows_the_figures_of_its_counting_version(filled):
+    answers = [a for a in export_rows(filled.db, "answers") if a["status"] == "valid"]
+    la_code = answers[0]["la_code"]
+    la_name = answers[0]["la_name"]
+    reply = ask(filled, f"status {la_name}")
+    total = answers[0]["total_care_homes"]
+    for row in (a for a in answers if a["la_code"] == la_code):
+        assert f"{row['action']} " in reply
+        assert f"{row['homes_in_place']} of {total}" in reply
