@@ -35,7 +35,6 @@ COMMANDS = ("status", "status London", "status Leeds", "missing", "missing South
             "concerns", "concerns Midlands", "concerns testing", "quarantine")
 ACK_COMMAND = "status"
 ACK_INTERVAL = 0.1           # seconds between Slack requests while measuring acks
-IDLE_ACKS = 20
 
 
 def command_latency(settings: Settings, collection: Collection, times: int) -> dict[str, Any]:
@@ -53,14 +52,14 @@ def command_latency(settings: Settings, collection: Collection, times: int) -> d
     return {text: spread(repeat(lambda t=text: ask(t), times)).to_json() for text in COMMANDS}
 
 
-def slack_latency(db: Path, workdir: Path, times: int, burst_mails: Sequence[Mail],
-                  inbox: str) -> dict[str, Any]:
+def slack_latency(db: Path, workdir: Path, times: int, idle_acks: int,
+                  burst_mails: Sequence[Mail], inbox: str) -> dict[str, Any]:
     """The bot as a process: answers through Slack, then acks idle and during a burst."""
-    return asyncio.run(_slack_latency(db, workdir, times, burst_mails, inbox))
+    return asyncio.run(_slack_latency(db, workdir, times, idle_acks, burst_mails, inbox))
 
 
-async def _slack_latency(db: Path, workdir: Path, times: int, burst_mails: Sequence[Mail],
-                         inbox: str) -> dict[str, Any]:
+async def _slack_latency(db: Path, workdir: Path, times: int, idle_acks: int,
+                         burst_mails: Sequence[Mail], inbox: str) -> dict[str, Any]:
     fake = FakeSlack()
     api_url = await fake.start()
     roles = workdir / "roles.csv"
@@ -76,7 +75,7 @@ async def _slack_latency(db: Path, workdir: Path, times: int, burst_mails: Seque
                 await _ask(session, fake, url, "help", "CWARM")   # bolt's first auth.test
                 answers = {text: await _answers(session, fake, url, text, times)
                            for text in COMMANDS}
-                idle = await _acks(session, fake, url, asyncio.sleep(IDLE_ACKS * ACK_INTERVAL))
+                idle = await _acks(session, fake, url, asyncio.sleep(idle_acks * ACK_INTERVAL))
                 burst, during = await _acks_during_burst(session, fake, url, db, workdir,
                                                          burst_mails, inbox)
             memory = bot.peak_memory_mb()

@@ -1,7 +1,8 @@
 """Intake throughput against the bare store-only server, each a real process, same bursts.
 
-For each server and each number of concurrent senders: a fresh store, a short warm-up (the
-intake starts its reader workers on first use), then the timed burst. The bare server's rate
+Each server is started once on a fresh store and warmed up (the intake starts its reader
+workers on first use); then a burst from 1 sender and a burst of other messages from 8
+senders, the second sent once the first is settled. The bare server's rate
 is messages stored per second (every 250 received). The intake's is messages stored *and
 acknowledged* per second: from the first connection until every message has a disposition
 and every acknowledgement is written to the outbox directory.
@@ -26,25 +27,37 @@ SETTLE_SECONDS = 600.0
 POLL_SECONDS = 0.02
 
 
-def measure_server(server: str, mails: Sequence[Mail], warmup: Sequence[Mail], senders: int,
-                   workdir: Path, inbox: str) -> dict[str, Any]:
-    """One burst of `mails` from `senders` connections against `server` ('bare' or 'intake')."""
-    run_dir = workdir / f"{server}-{senders}"
+def measure_server(server: str, bursts: Sequence[tuple[int, Sequence[Mail]]],
+                   warmup: Sequence[Mail], workdir: Path, inbox: str) -> list[dict[str, Any]]:
+    """Start `server` ('bare' or 'intake') once, warm it up, then time each (senders, mails)
+    burst in turn, each settled before the next; one result per burst."""
+    run_dir = workdir / server
     run_dir.mkdir(parents=True)
     db, port = run_dir / "returns.db", free_port()
     env = {**base_env(db, run_dir / "data"), "SMTP_PORT": str(port)}
     argv = (["-m", "bench.bare_server", "--db", str(db), "--port", str(port)]
             if server == "bare" else ["-m", "intake"])
+    results = []
     with running(server, argv, env, port, run_dir) as child:
-        asyncio.run(send_burst("127.0.0.1", port, warmup, inbox, 1))
-        if server == "intake":
-            _wait_settled(db, len(warmup), time.perf_counter())
-        started = time.perf_counter()
-        burst = asyncio.run(send_burst("127.0.0.1", port, mails, inbox, senders))
-        result = _bare_result(burst) if server == "bare" else _intake_result(
-            burst, db, len(warmup), _wait_settled(db, len(warmup) + len(mails), started))
-        result["peak_memory"] = child.peak_memory_mb()
-    return {"server": server, "senders": senders, **result}
+        _burst(server, db, port, warmup, 1, inbox, before=0)
+        done = len(warmup)
+        for senders, mails in bursts:
+            result = _burst(server, db, port, mails, senders, inbox, before=done)
+            done += len(mails)
+            results.append({"server": server, "senders": senders, **result})
+        memory = child.peak_memory_mb()
+    return [{**result, "peak_memory": memory} for result in results]
+
+
+def _burst(server: str, db: Path, port: int, mails: Sequence[Mail], senders: int, inbox: str,
+           *, before: int) -> dict[str, Any]:
+    """Send one burst; for the intake, wait until it is settled. `before`: messages already in."""
+    started = time.perf_counter()
+    burst = asyncio.run(send_burst("127.0.0.1", port, mails, inbox, senders))
+    if server == "bare":
+        return _bare_result(burst)
+    settled = _wait_settled(db, before + len(mails), started)
+    return _intake_result(burst, db, before, settled)
 
 
 def _bare_result(burst: Burst) -> dict[str, Any]:
@@ -54,13 +67,13 @@ def _bare_result(burst: Burst) -> dict[str, Any]:
             "dot_to_250": spread([s.dot_to_reply for s in burst.sent]).to_json()}
 
 
-def _intake_result(burst: Burst, db: Path, warmup: int, settled_seconds: float) -> dict[str, Any]:
-    to_processed, to_ack = _latencies(db, warmup)
+def _intake_result(burst: Burst, db: Path, before: int, settled_seconds: float) -> dict[str, Any]:
+    to_processed, to_ack = _latencies(db, before)
     return {**_bare_result(burst), "settled_seconds": round(settled_seconds, 3),
             "acknowledged_per_second": rate(burst.accepted, settled_seconds),
             "to_processed": spread(to_processed).to_json(),
             "to_ack_written": spread(to_ack).to_json(),
-            "dispositions": _dispositions(db, warmup)}
+            "dispositions": _dispositions(db, before)}
 
 
 def _wait_settled(db: Path, expected: int, started: float) -> float:
@@ -84,19 +97,19 @@ def _settled(db: Path, expected: int) -> bool:
     return stored >= expected and unprocessed == 0 and pending == 0
 
 
-def _latencies(db: Path, warmup: int) -> tuple[list[float], list[float]]:
-    """Per message after the warm-up: 250 to disposition, and 250 to its ack written."""
+def _latencies(db: Path, before: int) -> tuple[list[float], list[float]]:
+    """Per message after the first `before`: 250 to disposition, and 250 to its ack written."""
     rows = _query(db, """SELECT m.received_at, m.processed_at, o.sent_at FROM messages m
                          LEFT JOIN outbox o ON o.message_id = m.id AND o.kind = 'ack'
-                         WHERE m.id > ?""", [warmup])
+                         WHERE m.id > ?""", [before])
     processed = [_between(received, done) for received, done, _ in rows]
     acked = [_between(received, sent) for received, _, sent in rows if sent]
     return processed, acked
 
 
-def _dispositions(db: Path, warmup: int) -> dict[str, int]:
+def _dispositions(db: Path, before: int) -> dict[str, int]:
     rows = _query(db, "SELECT disposition, COUNT(*) FROM messages WHERE id > ? "
-                      "GROUP BY disposition", [warmup])
+                      "GROUP BY disposition", [before])
     return {str(disposition): count for disposition, count in rows}
 
 

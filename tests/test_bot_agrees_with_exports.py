@@ -64,3 +64,14 @@ def test_an_la_view_shows_the_figures_of_its_counting_version(filled):
     for row in (a for a in answers if a["la_code"] == la_code):
         assert f"{row['action']} " in reply
         assert f"{row['homes_in_place']} of {total}" in reply
+
+
+def test_concerns_name_every_action_below_the_coverage_threshold(filled):
+    low = [a for a in export_rows(filled.db, "answers")
+           if a["homes_in_place"] != "" and a["homes_in_place"] is not None
+           and a["total_care_homes"] and a["homes_in_place"] / a["total_care_homes"] < 0.8]
+    assert low, "the samples include low coverage (testing in May 2020)"
+    la_name = low[0]["la_name"]
+    reply = ask(filled, f"concerns {la_name}")
+    for row in (a for a in low if a["la_name"] == la_name):
+        assert row["action"] in reply and f"{row['homes_in_place']} of" in reply
