@@ -20,14 +20,18 @@ run: $(STAMP)
 	trap 'kill 0' INT TERM EXIT; $(BIN)/python -m bot & $(BIN)/python -m intake
 
 test: $(STAMP)
-	$(BIN)/ruff check intake store bot tests
+	$(BIN)/ruff check intake store bot tests bench
 	$(BIN)/python -m pytest -m "not soak"
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak
 
+# Throughput against a bare aiosmtpd server, reading times, bot latency, memory: bench/README.md
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 lint: $(STAMP)
-	$(BIN)/ruff check intake store bot tests
+	$(BIN)/ruff check intake store bot tests bench
 
 clean:
 	rm -rf $(VENV) data

@@ -16,10 +16,11 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.bot_latency import command_latency, slack_latency
+from bench.bot_latency import measure_bot
 from bench.full_store import fill_full_store
 from bench.mail import typical_returns
 from bench.processes import NOW
@@ -38,7 +39,7 @@ SENDERS = (1, 8)
 class Plan:
     """How big each part is."""
 
-    messages: int           # per burst (2 bursts + warm-up at most 151: one sender per LA)
+    messages: int           # per burst
     warmup: int             # messages before each timed burst
     read_times: int         # reads of each file per format
     command_times: int      # answers per command in the command layer
@@ -47,7 +48,7 @@ class Plan:
     profile_messages: int
 
 
-FULL = Plan(messages=72, warmup=2, read_times=30, command_times=20, slack_times=5,
+FULL = Plan(messages=150, warmup=2, read_times=30, command_times=20, slack_times=5,
             idle_acks=20, profile_messages=20)
 QUICK = Plan(messages=4, warmup=1, read_times=2, command_times=1, slack_times=1,
              idle_acks=3, profile_messages=2)
@@ -72,7 +73,6 @@ def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> di
     """Every part of the bench, in order; the results as one JSON-ready dict."""
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": _machine(plan, quick)}
-    # Distinct LAs for every message of a server's run, so no sender meets the reply limit.
     mails = typical_returns(2 * plan.messages + plan.warmup, 2020, collection)
     bursts = [(senders, mails[i * plan.messages:(i + 1) * plan.messages])
               for i, senders in enumerate(SENDERS)]
@@ -94,16 +94,10 @@ def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> di
 
 def _bot(plan: Plan, collection: Collection, workdir: Path, mails: list) -> dict[str, Any]:
     db = workdir / "full" / "returns.db"
-    store = fill_full_store(db, tuple(action.code for action in collection.actions))
-    settings = _settings(db, workdir / "full" / "data")
-    layer = command_latency(settings, collection, plan.command_times)
-    slack = slack_latency(db, db.parent, plan.slack_times, plan.idle_acks, mails[:plan.messages],
-                          collection.inbox)
-    commands = {text: {"command_layer": layer[text], "slack_ack": slack["commands"][text]["ack"],
-                       "slack_answer": slack["commands"][text]["answer"]} for text in layer}
-    return {"store": store, "commands": commands, "ack_idle": slack["ack_idle"],
-            "ack_during_burst": slack["ack_during_burst"], "burst": slack["burst"],
-            "peak_memory": slack["peak_memory"]}
+    actions = tuple(action.code for action in collection.actions)
+    return measure_bot(db, db.parent, collection, partial(fill_full_store, db, actions),
+                       (plan.command_times, plan.slack_times, plan.idle_acks),
+                       mails[:plan.messages])
 
 
 def _memory(runs: list[dict[str, Any]], bot: dict[str, Any]) -> dict[str, Any]:

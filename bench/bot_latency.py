@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from bench.mail import Mail
-from bench.processes import base_env, free_port, running
+from bench.processes import NOW, base_env, free_port, started, wait_listening
 from bench.slack import FakeSlack, mention, post_signed, slash_command
 from bench.smtp_client import Burst, send_burst
 from bench.stats import repeat, spread
+from bench.throughput import message_count, wait_settled
 from bot.commands import answer
 from bot.context import Context
 from bot.render_slack import to_blocks
@@ -35,6 +37,7 @@ COMMANDS = ("status", "status London", "status Leeds", "missing", "missing South
             "concerns", "concerns Midlands", "concerns testing", "quarantine")
 ACK_COMMAND = "status"
 ACK_INTERVAL = 0.1           # seconds between Slack requests while measuring acks
+BURST_SENDERS = 8
 
 
 def command_latency(settings: Settings, collection: Collection, times: int) -> dict[str, Any]:
@@ -52,40 +55,84 @@ def command_latency(settings: Settings, collection: Collection, times: int) -> d
     return {text: spread(repeat(lambda t=text: ask(t), times)).to_json() for text in COMMANDS}
 
 
-def slack_latency(db: Path, workdir: Path, times: int, idle_acks: int,
-                  burst_mails: Sequence[Mail], inbox: str) -> dict[str, Any]:
-    """The bot as a process: answers through Slack, then acks idle and during a burst."""
-    return asyncio.run(_slack_latency(db, workdir, times, idle_acks, burst_mails, inbox))
+def measure_bot(db: Path, workdir: Path, collection: Collection, fill: Callable[[], dict],
+                times: tuple[int, int, int], burst_mails: Sequence[Mail]) -> dict[str, Any]:
+    """The whole bot part. `fill` fills the store at `db`; `times` is (answers per command in
+    the command layer, answers per command through Slack, Slack requests timed idle)."""
+    return asyncio.run(_measure_bot(db, workdir, collection, fill, times, burst_mails))
 
 
-async def _slack_latency(db: Path, workdir: Path, times: int, idle_acks: int,
-                         burst_mails: Sequence[Mail], inbox: str) -> dict[str, Any]:
+async def _measure_bot(db: Path, workdir: Path, collection: Collection, fill: Callable[[], dict],
+                       times: tuple[int, int, int], burst_mails: Sequence[Mail]) -> dict[str, Any]:
+    layer_times, slack_times, idle_acks = times
     fake = FakeSlack()
     api_url = await fake.start()
+    workdir.mkdir(parents=True, exist_ok=True)
     roles = workdir / "roles.csv"
     roles.write_text(f"user_id,role\n{NATIONAL_USER},national\n")
-    bot_port = free_port()
+    bot_port, smtp_port = free_port(), free_port()
     env = {**base_env(db, workdir / "bot-data"), "SLACK_BOT_TOKEN": "xoxb-bench",
            "SLACK_SIGNING_SECRET": "bench-signing-secret", "SLACK_API_URL": api_url,
            "BOT_PORT": str(bot_port), "BOT_ROLES": str(roles)}
     url = f"http://127.0.0.1:{bot_port}/slack/events"
+    intake_env = {**base_env(db, workdir / "intake-data"), "SMTP_PORT": str(smtp_port)}
     try:
-        with running("bot", ["-m", "bot"], env, bot_port, workdir) as bot:
-            async with aiohttp.ClientSession() as session:
-                await _ask(session, fake, url, "help", "CWARM")   # bolt's first auth.test
-                answers = {text: await _answers(session, fake, url, text, times)
-                           for text in COMMANDS}
-                idle = await _acks(session, fake, url, asyncio.sleep(idle_acks * ACK_INTERVAL))
-                burst, during = await _acks_during_burst(session, fake, url, db, workdir,
-                                                         burst_mails, inbox)
-            memory = bot.peak_memory_mb()
+        # Both processes start while the store fills (one transaction, so the intake never
+        # sees a fixture message unprocessed) and the command layer is timed.
+        with started("bot", ["-m", "bot"], env, bot_port, workdir) as bot, \
+                started("intake-beside-bot", ["-m", "intake"], intake_env, smtp_port,
+                        workdir) as intake:
+            store = fill()
+            settings = Settings(_env_file=None, returns_db=db, returns_data_dir=workdir,
+                                returns_now=NOW)
+            layer = command_latency(settings, collection, layer_times)
+            wait_listening(bot)
+            wait_listening(intake)
+            slack = await _through_slack(fake, url, slack_times, idle_acks,
+                                         _Intake(db, smtp_port, collection.inbox), burst_mails)
+            slack["peak_memory"] = bot.peak_memory_mb()
     finally:
         await fake.stop()
+    commands = _merge(layer, slack.pop("commands"))
+    return {"store": store, "commands": commands, **slack}
+
+
+def _merge(layer: dict[str, Any], slack: dict[str, Any]) -> dict[str, Any]:
+    return {text: {"command_layer": layer[text], "slack_ack": slack[text]["ack"],
+                   "slack_answer": slack[text]["answer"]} for text in COMMANDS}
+
+
+@dataclass(frozen=True)
+class _Intake:
+    db: Path
+    port: int
+    inbox: str
+
+
+async def _through_slack(fake: FakeSlack, url: str, times: int, idle_acks: int, intake: _Intake,
+                         burst_mails: Sequence[Mail]) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session:
+        await _ask(session, fake, url, "help", "CWARM")   # bolt's first auth.test
+        answers = {text: await _answers(session, fake, url, text, times) for text in COMMANDS}
+        idle = await _acks(session, fake, url, asyncio.sleep(idle_acks * ACK_INTERVAL))
+        burst_task = asyncio.ensure_future(_burst_until_settled(intake, burst_mails))
+        during = await _acks(session, fake, url, burst_task)
+    burst, settled = burst_task.result()
     return {"commands": answers, "ack_idle": spread(idle).to_json(),
             "ack_during_burst": spread(during).to_json(),
             "burst": {"messages": len(burst.sent), "accepted": burst.accepted,
-                      "seconds": round(burst.seconds, 3)},
-            "peak_memory": memory}
+                      "seconds_to_last_250": round(burst.seconds, 3),
+                      "seconds_to_settled": round(settled, 3)}}
+
+
+async def _burst_until_settled(intake: _Intake, mails: Sequence[Mail]) -> tuple[Burst, float]:
+    """Send the burst and wait until the intake has processed and acknowledged all of it:
+    its writes to the shared store go on well after the last 250."""
+    expected = message_count(intake.db) + len(mails)
+    started = time.perf_counter()
+    burst = await send_burst("127.0.0.1", intake.port, mails, intake.inbox, BURST_SENDERS)
+    settled = await asyncio.to_thread(wait_settled, intake.db, expected, started)
+    return burst, settled
 
 
 async def _ask(session: aiohttp.ClientSession, fake: FakeSlack, url: str, text: str,
@@ -123,14 +170,3 @@ async def _acks(session: aiohttp.ClientSession, fake: FakeSlack, url: str,
         await asyncio.sleep(ACK_INTERVAL)
     await task
     return acks
-
-
-async def _acks_during_burst(session: aiohttp.ClientSession, fake: FakeSlack, url: str, db: Path,
-                             workdir: Path, mails: Sequence[Mail],
-                             inbox: str) -> tuple[Burst, list[float]]:
-    smtp_port = free_port()
-    env = {**base_env(db, workdir / "intake-data"), "SMTP_PORT": str(smtp_port)}
-    with running("intake-beside-bot", ["-m", "intake"], env, smtp_port, workdir):
-        burst_task = asyncio.ensure_future(send_burst("127.0.0.1", smtp_port, mails, inbox, 8))
-        acks = await _acks(session, fake, url, burst_task)
-        return burst_task.result(), acks

@@ -1,24 +1,26 @@
 """A full store for the bot's figures: all 151 LAs with 5 versions each, and held mail.
 
-Recorded through the store's own functions (`store_raw`, `record_submission`,
-`set_disposition`), so the rows are exactly what the intake would write. Versions mix
-statuses as a real collection did: most LAs end valid, some never do (missing), earlier
-versions carry the errors that were fixed. Commits are not fsynced while filling: this is a
-fixture, not the service.
+Submissions are recorded through the store's own `record_submission`, so their rows are
+exactly what the intake writes; each message row is inserted already processed, and all of it
+in one transaction, so that an intake started beside the filling never sees a message half
+recorded. Versions mix statuses as a real collection did: most LAs end valid, some never do
+(missing), earlier versions carry the errors that were fixed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from store.db import immediate, open_db
-from store.messages import set_disposition, store_raw
+from store.messages import make_ref
 from store.register import LocalAuthority, load_into, load_register
-from store.settings import LONDON
+from store.settings import DEFAULT_INBOX, LONDON
 from store.submissions import Answer, Finding, NewSubmission, record_submission
 
 VERSIONS = 5
@@ -37,16 +39,16 @@ def fill_full_store(db_path: Path, actions: tuple[str, ...], seed: int = 2020) -
     """Create the store at `db_path` and fill it; returns how many rows of each kind."""
     rng = random.Random(seed)
     db = open_db(db_path)
-    db.execute("PRAGMA synchronous = OFF")
     load_into(db)
     submissions = 0
-    for la in load_register():
-        never_valid = rng.random() < NEVER_VALID_SHARE
-        for version in range(1, VERSIONS + 1):
-            _add_version(db, la, version, never_valid, actions, rng)
-            submissions += 1
-    for index in range(HELD):
-        _hold(db, index, rng)
+    with immediate(db):
+        for la in load_register():
+            never_valid = rng.random() < NEVER_VALID_SHARE
+            for version in range(1, VERSIONS + 1):
+                _add_version(db, la, version, never_valid, actions, rng)
+                submissions += 1
+        for index in range(HELD):
+            _hold(db, index, rng)
     db.close()
     return {"authorities": len(load_register()), "submissions": submissions,
             "answers": submissions * len(actions), "quarantined": HELD}
@@ -57,10 +59,8 @@ def _add_version(db: Database, la: LocalAuthority, version: int, never_valid: bo
     received = datetime(2020, 5, 19, 9, tzinfo=LONDON) + timedelta(
         days=2 * version, minutes=rng.randrange(600))
     sender = f"returns@{la.domains[0]}"
-    message, _ = store_raw(db, f"Subject: {la.name} return v{version}\r\n\r\nAttached.".encode(),
-                           message_id=f"<{la.code}-{version}@bench>", mail_from=sender,
-                           rcpt_to=["careandreform2@communities.gov.uk"],
-                           collection_time=received, subject=f"{la.name} return")
+    message_id = _message(db, f"<{la.code}-{version}@bench>", sender, f"{la.name} return",
+                          received, "accepted", "recorded", la.code)
     total = la.care_homes or 60
     answers = tuple(_answer(code, index, total, rng) for index, code in enumerate(actions))
     final = version == VERSIONS and not never_valid
@@ -75,9 +75,7 @@ def _add_version(db: Database, la: LocalAuthority, version: int, never_valid: bo
         contact_name="Sam Taylor", contact_email=sender, template_file="template.xlsx",
         template_sheet="Implementation Status", letter_file="letter.docx",
         support_benefit="Regular testing of all staff", regional_issues=rng.choice(ISSUES))
-    with immediate(db):
-        record_submission(db, message.id, received.isoformat(), submission)
-        set_disposition(db, message.id, "accepted", "recorded", la_code=la.code)
+    record_submission(db, message_id, received.isoformat(), submission)
 
 
 def _answer(code: str, index: int, total: int, rng: random.Random) -> Answer:
@@ -92,11 +90,21 @@ def _answer(code: str, index: int, total: int, rng: random.Random) -> Answer:
 
 
 def _hold(db: Database, index: int, rng: random.Random) -> None:
-    sender = f"someone{index}@gmail.com"
-    raw = f"From: {sender}\r\nSubject: Care home return\r\n\r\nPlease see attached.".encode()
-    message, _ = store_raw(db, raw, message_id=f"<held-{index}@bench>", mail_from=sender,
-                           rcpt_to=["careandreform2@communities.gov.uk"],
-                           collection_time=datetime(2020, 5, 27, 15, tzinfo=LONDON),
-                           subject="Care home return")
-    with immediate(db):
-        set_disposition(db, message.id, "quarantined", rng.choice(HOLD_REASONS))
+    _message(db, f"<held-{index}@bench>", f"someone{index}@gmail.com", "Care home return",
+             datetime(2020, 5, 27, 15, tzinfo=LONDON), "quarantined", rng.choice(HOLD_REASONS))
+
+
+def _message(db: Database, message_id: str, sender: str, subject: str, received: datetime,
+             disposition: str, reason: str, la_code: str | None = None) -> int:
+    """A processed message row, as `store_raw` and `set_disposition` would leave it."""
+    raw = f"From: {sender}\r\nSubject: {subject}\r\n\r\nPlease see attached.".encode()
+    cursor = db.execute(
+        """INSERT INTO messages (ref, message_id, sha256, raw, size, mail_from, rcpt_to,
+               received_at, collection_time, subject, from_header, disposition, reason, la_code,
+               processed_at) VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [message_id, hashlib.sha256(raw).hexdigest(), raw, len(raw), sender,
+         json.dumps([DEFAULT_INBOX]), received.astimezone(UTC).isoformat(), received.isoformat(),
+         subject, sender, disposition, reason, la_code, received.astimezone(UTC).isoformat()])
+    row_id = cursor.lastrowid
+    db.execute("UPDATE messages SET ref = ? WHERE id = ?", [make_ref(row_id), row_id])
+    return row_id

@@ -2,8 +2,9 @@
 
 Built with the same real writers as `intake.samples` (openpyxl, python-docx), but only in the
 format most councils sent, so that a run measures the common path and every message costs
-about the same. Each message comes from a different LA's own domain (the register has 151),
-so none is held back by the per-sender limit on acknowledgements.
+about the same. Messages go round the register's 151 LAs (past 151, an LA sends again: a new
+version), each from the LA's own domain and from a sender address used once, so that none is
+held back by the per-sender limit on acknowledgements.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def typical_returns(count: int, seed: int, collection: Collection) -> list[Mail]
     return [_mail(register[i % len(register)], i, collection, rng) for i in range(count)]
 
 
-def return_content(la: LocalAuthority, collection: Collection, rng: random.Random) -> ReturnContent:
+def return_content(la: LocalAuthority, collection: Collection, rng: random.Random,
+                   contact: str = "sam.taylor") -> ReturnContent:
     """A filled-in template for `la`: most actions widely in place, a few asks for support."""
     total = la.care_homes or rng.randint(20, 300)
     answers = []
@@ -62,14 +64,14 @@ def return_content(la: LocalAuthority, collection: Collection, rng: random.Rando
                                     rng.choice(SUPPORT) if wants else ""))
     letter = "\n\n".join([la.official_name, "Dear colleagues,", *PARAGRAPHS,
                           f"Yours sincerely,\nChief Executive, {la.official_name}"])
-    return ReturnContent(la.official_name, total, "Sam Taylor", f"sam.taylor@{la.domains[0]}",
+    return ReturnContent(la.official_name, total, "Sam Taylor", f"{contact}@{la.domains[0]}",
                          "0300 123 4567", tuple(answers),
                          support_benefit="Regular testing of all staff with results in 48 hours.",
                          letter_text=letter)
 
 
 def _mail(la: LocalAuthority, index: int, collection: Collection, rng: random.Random) -> Mail:
-    content = return_content(la, collection, rng)
+    content = return_content(la, collection, rng, contact=f"sam.taylor{index or ''}")
     sender = content.contact_email
     message = EmailMessage()
     message["From"] = f"Sam Taylor <{sender}>"

@@ -33,6 +33,11 @@ class Child:
         others = sum(_high_water_kb(pid) for pid in _descendants(self.process.pid))
         return {"process_mb": round(own / 1024, 1), "children_mb": round(others / 1024, 1)}
 
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU time (user + system) used so far by the process and by its live descendants."""
+        return (_cpu_seconds(self.process.pid),
+                sum(_cpu_seconds(pid) for pid in _descendants(self.process.pid)))
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -50,19 +55,27 @@ def base_env(db: Path, data_dir: Path) -> dict[str, str]:
 def running(name: str, argv: list[str], env: dict[str, str], port: int,
             workdir: Path) -> Iterator[Child]:
     """Start `python argv...`, wait until it listens on `port`, stop it with SIGTERM after."""
+    with started(name, argv, env, port, workdir) as child:
+        wait_listening(child)
+        yield child
+
+
+@contextmanager
+def started(name: str, argv: list[str], env: dict[str, str], port: int,
+            workdir: Path) -> Iterator[Child]:
+    """As `running`, without waiting: start several, then `wait_listening` for each."""
     log = workdir / f"{name}.log"
     with log.open("ab") as handle:
         process = subprocess.Popen([sys.executable, *argv], cwd=workdir, env=env,
                                    stdout=handle, stderr=handle)
-    child = Child(name, process, port, log)
     try:
-        _wait_listening(child)
-        yield child
+        yield Child(name, process, port, log)
     finally:
         _stop(process)
 
 
-def _wait_listening(child: Child) -> None:
+def wait_listening(child: Child) -> None:
+    """Return once `child` accepts connections on its port; raise if it exits or never does."""
     deadline = time.monotonic() + START_SECONDS
     while True:
         if child.process.poll() is not None:
@@ -95,6 +108,16 @@ def _high_water_kb(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    # utime and stime are the 14th and 15th fields; `fields` starts at the 3rd.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _descendants(pid: int) -> list[int]:

@@ -12,6 +12,7 @@ import csv
 import io
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import docx
@@ -50,10 +51,10 @@ def measure_reading(collection: Collection, times: int) -> list[dict[str, Any]]:
     for fmt, data in samples.items():
         name = f"Leeds return.{fmt}"
         ours = _our_letter(name) if fmt in ("docx", "pdf") else _our_template(name, collection)
-        raw = {library: spread(repeat(lambda r=read: r(data), times)).to_json()
+        raw = {library: spread(repeat(partial(read, data), times)).to_json()
                for library, read in RAW_READERS[fmt].items()}
         rows.append({"format": fmt, "file_bytes": len(data),
-                     "ours": spread(repeat(lambda: ours(data), times)).to_json(), "raw": raw,
+                     "ours": spread(repeat(partial(ours, data), times)).to_json(), "raw": raw,
                      "raw_skipped": SKIPPED.get(fmt, {})})
     return rows
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.mail import Mail
-from bench.processes import base_env, free_port, running
+from bench.processes import Child, base_env, free_port, running
 from bench.smtp_client import Burst, send_burst
 from bench.stats import rate, spread
 
@@ -39,25 +39,31 @@ def measure_server(server: str, bursts: Sequence[tuple[int, Sequence[Mail]]],
             if server == "bare" else ["-m", "intake"])
     results = []
     with running(server, argv, env, port, run_dir) as child:
-        _burst(server, db, port, warmup, 1, inbox, before=0)
+        _burst(child, server, db, warmup, 1, inbox, before=0)
         done = len(warmup)
         for senders, mails in bursts:
-            result = _burst(server, db, port, mails, senders, inbox, before=done)
+            result = _burst(child, server, db, mails, senders, inbox, before=done)
             done += len(mails)
             results.append({"server": server, "senders": senders, **result})
         memory = child.peak_memory_mb()
     return [{**result, "peak_memory": memory} for result in results]
 
 
-def _burst(server: str, db: Path, port: int, mails: Sequence[Mail], senders: int, inbox: str,
-           *, before: int) -> dict[str, Any]:
+def _burst(child: Child, server: str, db: Path, mails: Sequence[Mail], senders: int,
+           inbox: str, *, before: int) -> dict[str, Any]:
     """Send one burst; for the intake, wait until it is settled. `before`: messages already in."""
+    cpu_before = child.cpu_seconds()
     started = time.perf_counter()
-    burst = asyncio.run(send_burst("127.0.0.1", port, mails, inbox, senders))
+    burst = asyncio.run(send_burst("127.0.0.1", child.port, mails, inbox, senders))
     if server == "bare":
-        return _bare_result(burst)
-    settled = _wait_settled(db, before + len(mails), started)
-    return _intake_result(burst, db, before, settled)
+        result = _bare_result(burst)
+    else:
+        result = _intake_result(burst, db, before,
+                                wait_settled(db, before + len(mails), started))
+    used = [after - earlier for after, earlier in zip(child.cpu_seconds(), cpu_before, strict=True)]
+    result["cpu_ms_per_message"] = {"process": round(used[0] * 1000 / len(mails), 2),
+                                    "children": round(used[1] * 1000 / len(mails), 2)}
+    return result
 
 
 def _bare_result(burst: Burst) -> dict[str, Any]:
@@ -76,7 +82,7 @@ def _intake_result(burst: Burst, db: Path, before: int, settled_seconds: float) 
             "dispositions": _dispositions(db, before)}
 
 
-def _wait_settled(db: Path, expected: int, started: float) -> float:
+def wait_settled(db: Path, expected: int, started: float) -> float:
     """Seconds from `started` until `expected` messages are processed and their acks written."""
     deadline = started + SETTLE_SECONDS
     while not _settled(db, expected):
@@ -84,6 +90,11 @@ def _wait_settled(db: Path, expected: int, started: float) -> float:
             raise RuntimeError(f"the intake did not settle {expected} messages in time")
         time.sleep(POLL_SECONDS)
     return time.perf_counter() - started
+
+
+def message_count(db: Path) -> int:
+    """Messages in the store at `db`."""
+    return _query(db, "SELECT COUNT(*) FROM messages")[0][0]
 
 
 def _settled(db: Path, expected: int) -> bool:

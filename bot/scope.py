@@ -8,10 +8,9 @@ from store.names import (
     AuthorityMatch,
     authority_candidates,
     find_authorities_in_text,
-    find_region_in_text,
     match_authority,
-    match_region,
 )
+from store.regions import find_region_in_text, match_region
 from store.register import LocalAuthority
 
 # A fuzzy LA candidate is taken only when it scores this well and this far ahead of the next.

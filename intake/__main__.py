@@ -18,7 +18,7 @@ log = logging.getLogger("intake")
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["send-sample"]:
-        from intake.samples import send_sample_main
+        from intake.sample_sending import send_sample_main
 
         return send_sample_main(argv[1:])
     if argv[:1] == ["chase"]:

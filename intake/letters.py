@@ -14,7 +14,7 @@ import zlib
 from pathlib import PurePath
 
 from intake.mime import decode_text
-from intake.sheets import DAMAGED, UnreadableFile, check_archive
+from intake.safety import DAMAGED, UnreadableFile, check_archive
 
 MAX_PAGES = 60
 MAX_CHARS = 200_000

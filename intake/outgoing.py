@@ -33,8 +33,11 @@ log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (10, 30, 120, 300, 900, 1800)
 GIVE_UP_AFTER = timedelta(hours=24)
 RELAY_TIMEOUT_SECONDS = 60
-# Longer than one attempt can take, so no other sender takes a row mid-attempt.
-CLAIM_LEASE = timedelta(seconds=5 * RELAY_TIMEOUT_SECONDS)
+# Longer than one attempt can take, so no other sender takes a row mid-attempt; after a crash
+# a claimed row waits this long. Writing an .eml file takes milliseconds, a relay up to its
+# timeout.
+RELAY_LEASE = timedelta(seconds=2 * RELAY_TIMEOUT_SECONDS)
+MAILDIR_LEASE = timedelta(seconds=10)
 BATCH_SIZE = 50
 
 
@@ -70,7 +73,8 @@ async def send_due(settings: Settings, db: Database, *, now: datetime | None = N
     now = now or datetime.now(UTC)
     delivered = 0
     for mail in due_mail(db, now, BATCH_SIZE):
-        if claim_mail(db, mail.id, now, now + CLAIM_LEASE):
+        lease = RELAY_LEASE if settings.relay_host else MAILDIR_LEASE
+        if claim_mail(db, mail.id, now, now + lease):
             delivered += await _attempt(settings, db, mail, now)
     return delivered
 

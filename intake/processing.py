@@ -115,8 +115,14 @@ def _facts(db: Database, la: LocalAuthority) -> LaFacts:
 
 def commit(db: Database, settings: Settings, collection: Collection, message: StoredMessage,
            read: ReadMessage, decision: Decision) -> None:
-    """Record the decision, its submission and its acknowledgement in one transaction."""
+    """Record the decision, its submission and its acknowledgement in one transaction.
+
+    Nothing is written when the message's disposition changed meanwhile (a resent copy or
+    another process got there first): nothing is recorded or answered twice.
+    """
     with immediate(db):
+        if _disposition(db, message.id) != message.disposition:
+            return
         version = None
         if decision.submission is not None:
             _, version = record_submission(db, message.id, message.collection_time,
@@ -170,12 +176,19 @@ def _from_a_council(message: StoredMessage, read: ReadMessage) -> bool:
     return bool(domain) and any(la.owns_domain(domain) for la in authorities_by_code().values())
 
 
-def give_up(db: Database, message: StoredMessage, error: str) -> None:
+def give_up(db: Database, message_id: int, error: str) -> None:
     """A message that failed processing too often is kept for a person, never dropped."""
     with immediate(db):
-        set_disposition(db, message.id, "quarantined",
+        if _disposition(db, message_id) is not None:
+            return
+        set_disposition(db, message_id, "quarantined",
                         f"could not be processed automatically ({error}); kept for a person",
                         reply_decision="not acknowledged: processing failed")
+
+
+def _disposition(db: Database, message_id: int) -> str | None:
+    row = db.execute("SELECT disposition FROM messages WHERE id = ?", [message_id]).fetchone()
+    return row[0] if row else None
 
 
 def count_attempt(db: Database, message_id: int) -> int:

@@ -54,6 +54,10 @@ class ReadingFailed(Exception):
         self.detail = detail
 
 
+class WorkerGone(Exception):
+    """The worker process had died before it was given the call."""
+
+
 class CpuTimeExceeded(BaseException):
     """Raised inside the worker by SIGXCPU when the call's CPU allowance is spent.
 
@@ -80,7 +84,12 @@ class Sandbox:
         try:
             if worker is None or not worker.alive:
                 worker = self._replace(worker)
-            return worker.call(fn, args, limits)
+            try:
+                return worker.call(fn, args, limits)
+            except WorkerGone:
+                # It died between calls (killed from outside): the file is not to blame.
+                worker = self._replace(worker)
+                return worker.call(fn, args, limits)
         finally:
             if worker is not None and not worker.alive:
                 self._forget(worker)
@@ -127,7 +136,10 @@ class _Worker:
         return self.process.is_alive()
 
     def call(self, fn: Callable[..., T], args: tuple[Any, ...], limits: Limits) -> T:
-        self.connection.send((fn, args, limits))
+        try:
+            self.connection.send((fn, args, limits))
+        except OSError as error:        # BrokenPipeError: the worker is already gone
+            raise WorkerGone from error
         if not self.connection.poll(limits.wall_seconds):
             self.stop()
             raise ReadingFailed(TOO_SLOW, f"no answer within {limits.wall_seconds} s")

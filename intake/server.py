@@ -18,7 +18,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlite_utils import Database
@@ -35,6 +35,8 @@ TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
 ACCEPTED = "250 2.0.0 Message accepted as {ref}"
 TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
 TOO_BUSY = "421 4.3.2 Too many connections, please try again later"
+MESSAGE_TOO_BIG = "552 5.3.4 Message too big for this inbox"
+LINE_TOO_LONG = "500 Line too long"
 
 MAX_RECIPIENTS = 20
 MAX_SESSIONS = 100
@@ -124,6 +126,11 @@ class IntakeHandler:
         return RECIPIENT_OK
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        # Shielded: a client that hangs up after the final dot cancels this coroutine, but the
+        # commit already under way must still be followed by its processing.
+        return await asyncio.shield(self._store_and_notify(session, envelope))
+
+    async def _store_and_notify(self, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         message_id, subject, from_header = header_summary(raw)
         mail_from = envelope.mail_from or ""
@@ -138,7 +145,9 @@ class IntakeHandler:
             # in our log (aiosmtpd would otherwise answer 500 with the exception's text).
             log.exception("could not store a message from %s; answered 451", session.peer)
             return TRY_LATER
-        if is_new:
+        if is_new or stored.disposition is None:
+            # A resent copy of a message not yet processed is handed on again: processing
+            # is idempotent, and the first hand-over may have been lost with its session.
             self._notify(stored.id)
         return ACCEPTED.format(ref=stored.ref)
 
@@ -215,6 +224,13 @@ class _CountedSMTP(SMTP):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._sessions.add(self)
         super().connection_made(transport)
+
+    async def push(self, status: AnyStr) -> None:
+        # With the line limit above the size limit, an over-long DATA line can only mean a
+        # message over the size limit sent with bare LF line ends: say so as a 552.
+        if isinstance(status, str) and status.startswith(LINE_TOO_LONG):
+            status = MESSAGE_TOO_BIG
+        await super().push(status)
 
     def connection_lost(self, error: Exception | None) -> None:
         self._sessions.discard(self)

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PROCESSING_WORKERS = 2
+RETRY_SECONDS = 5.0     # times the attempt number: a locked store usually clears in seconds
 
 
 class IntakeService:
@@ -46,8 +47,10 @@ class IntakeService:
         self._tasks: list[asyncio.Task[None]] = []
         self._writer = MessageWriter(settings.returns_db)
         self._server: asyncio.Server | None = None
-        self.idle = asyncio.Event()   # set whenever nothing is queued or being processed
+        self.idle = asyncio.Event()   # set whenever nothing is queued, processing or waiting
         self._busy = 0
+        self._failures: dict[int, int] = {}     # message id -> failed attempts in this run
+        self._retrying: set[int] = set()
 
     @property
     def port(self) -> int:
@@ -93,26 +96,46 @@ class IntakeService:
                 self._update_idle()
 
     def _update_idle(self) -> None:
-        if self._queue.empty() and not self._busy:
+        if self._queue.empty() and not self._busy and not self._retrying:
             self.idle.set()
         else:
             self.idle.clear()
 
     async def process(self, row_id: int) -> None:
-        """Process one stored message; failures are retried on the next start, then kept."""
-        message = await self._in_db(get_message, row_id)
-        if message is None or message.disposition is not None:
-            return
-        attempts = await self._in_db(count_attempt, row_id)
+        """Process one stored message; a failure is retried after a pause, then kept for a
+        person, so that no message waits for a restart."""
+        attempts = self._failures.get(row_id, 0) + 1
         try:
+            message = await self._in_db(get_message, row_id)
+            if message is None or message.disposition is not None:
+                return
+            # Counted in the store too, so a message that kills the process is given up on
+            # after a few restarts instead of killing every one of them.
+            attempts = max(attempts, await self._in_db(count_attempt, row_id))
             read = await read_message_limited(message.raw, self.collection)
             disposition = await self._in_db(process_stored, self.settings, self.collection,
                                             row_id, read)
+            self._failures.pop(row_id, None)
             log.info("%s from %s: %s", message.ref, message.mail_from or "<>", disposition)
         except Exception as error:
-            log.exception("processing %s failed (attempt %d)", message.ref, attempts)
-            if attempts >= MAX_ATTEMPTS:
-                await self._in_db(give_up, message, type(error).__name__)
+            log.exception("processing message %d failed (attempt %d)", row_id, attempts)
+            self._failures[row_id] = attempts
+            await self._after_failure(row_id, attempts, error)
+
+    async def _after_failure(self, row_id: int, attempts: int, error: Exception) -> None:
+        if attempts >= MAX_ATTEMPTS:
+            try:
+                await self._in_db(give_up, row_id, type(error).__name__)
+                self._failures.pop(row_id, None)
+                return
+            except Exception:
+                log.exception("could not set message %d aside; retrying", row_id)
+        self._retrying.add(row_id)
+        asyncio.get_running_loop().call_later(RETRY_SECONDS * attempts, self._retry, row_id)
+
+    def _retry(self, row_id: int) -> None:
+        self._retrying.discard(row_id)
+        self.enqueue(row_id)
 
     async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()

@@ -12,10 +12,11 @@ Which reader, and why (measured on a 40-row template and a 20,000-row sheet):
 - .csv: the csv module, after sniffing the encoding and the delimiter.
 
 Neither reader limits decompression, and calamine can abort the process on a sheet that
-declares a huge range, so containers are checked first (`check_archive`, the declared
-dimension of each worksheet, no DTDs in the XML), and reading stops at row, column and cell
-caps. Every failure becomes `UnreadableFile` with a reason in plain words.
+declares a huge range, so containers are checked first (`intake.safety`: archive size, the
+declared dimension of each worksheet, no DTDs in the XML), and reading stops at row, column
+and cell caps. Every failure becomes `UnreadableFile` with a reason in plain words.
 """
+
 
 from __future__ import annotations
 
@@ -29,17 +30,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
-from xml.parsers import expat
 
 import openpyxl
 import python_calamine
 from openpyxl.utils import get_column_letter
 
-MAX_ARCHIVE_ENTRIES = 1_000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-RATIO_GRACE_BYTES = 100 * 1024          # POI checks the ratio only past this size too
-MAX_DECLARED_CELLS = 10_000_000
+from intake.safety import (
+    DAMAGED,
+    UnreadableFile,
+    check_archive,
+    check_declared_cells,
+    check_ods,
+    check_ooxml,
+    entry_head,
+)
+
 MAX_ROWS = 5_000                        # per sheet: a return is a few dozen rows
 MAX_COLUMNS = 200
 MAX_CELLS = 200_000                     # filled cells in the whole workbook
@@ -48,21 +53,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
-
-DAMAGED = "the file is not a readable spreadsheet (it may be damaged)"
 ENCRYPTED = ("the workbook is password-protected (encrypted); please send it again without "
              "a password")
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be read as a spreadsheet; `reason` is for a council officer."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -123,40 +117,19 @@ def sniff_format(filename: str, data: bytes) -> str:
     raise UnreadableFile(DAMAGED)
 
 
-def check_archive(data: bytes) -> None:
-    """Refuse a zip that would unpack to too much: too many entries, too big, or a bomb."""
-    try:
-        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as error:
-        raise UnreadableFile(DAMAGED) from error
-    if len(entries) > MAX_ARCHIVE_ENTRIES:
-        raise UnreadableFile(f"the file holds {len(entries):,} parts, more than the "
-                             f"{MAX_ARCHIVE_ENTRIES:,} a return can have")
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(f"the file would unpack to {unpacked / 1024 / 1024:,.0f} MB, more "
-                             f"than the {MAX_UNPACKED_BYTES // 1024 // 1024} MB a return can have")
-    for entry in entries:
-        ratio = entry.file_size / max(entry.compress_size, 1)
-        if entry.file_size > RATIO_GRACE_BYTES and ratio > MAX_COMPRESSION_RATIO:
-            raise UnreadableFile(f"the file is compressed {ratio:,.0f} times over, the mark of "
-                                 "a zip bomb; it was not opened")
-
-
 def _sniff_zip(filename: str, data: bytes) -> str:
     check_archive(data)
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
-        _check_ooxml(archive)
+        check_ooxml(archive)
         return "xlsx"
     if "xl/workbook.bin" in names:
         raise UnreadableFile("the file is an Excel binary workbook (.xlsb); please save it as .xlsx")
     if "content.xml" in names and (
-            _entry_head(archive, "mimetype", 100).startswith(ODS_MIMETYPE)
+            entry_head(archive, "mimetype", 100).startswith(ODS_MIMETYPE)
             or PurePath(filename).suffix.lower() == ".ods"):
-        _check_xml_heads(archive, ["content.xml"])
-        _check_ods_extent(archive)
+        check_ods(archive)
         return "ods"
     if "word/document.xml" in names:
         raise UnreadableFile("the file is a Word document, not a spreadsheet")
@@ -171,122 +144,6 @@ def _sniff_ole(data: bytes) -> str:
     if not any(name.encode("utf-16-le") in data for name in ("Workbook", "Book")):
         raise UnreadableFile("the file is an Office document but not an Excel workbook")
     return "xls"
-
-
-def _check_ooxml(archive: zipfile.ZipFile) -> None:
-    xml_names = [n for n in archive.namelist() if n.endswith((".xml", ".rels", ".vml"))]
-    _check_xml_heads(archive, xml_names)
-    for name in xml_names:
-        if name.startswith("xl/worksheets/"):
-            _check_dimension(archive, name)
-
-
-def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str]) -> None:
-    # Office never writes a DTD; one is an entity bomb or an external entity. (A DTD hidden
-    # behind a longer prologue still meets defusedxml in openpyxl and expat's own limits.)
-    for name in names:
-        head = _entry_head(archive, name, 65536).upper()
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise UnreadableFile("the file contains XML entity declarations, which spreadsheets "
-                                 "never need (a known attack); it was not opened")
-
-
-def _check_dimension(archive: zipfile.ZipFile, name: str) -> None:
-    match = DIMENSION.search(_entry_head(archive, name, 65536))
-    if not match:
-        return
-    first_col, first_row, last_col, last_row = match.groups()
-    rows = int(last_row or first_row) - int(first_row) + 1
-    cols = _column_number(last_col or first_col) - _column_number(first_col) + 1
-    cells = max(rows, 1) * max(cols, 1)
-    if cells > MAX_DECLARED_CELLS:
-        raise UnreadableFile(f"the sheet declares {_in_words(cells)} cells, more than a "
-                             "return can have")
-
-
-def _check_ods_extent(archive: zipfile.ZipFile) -> None:
-    """Refuse an .ods whose repeated rows and cells would fill more cells than a return has.
-
-    LibreOffice writes the empty rest of a sheet as huge repeat counts, which is harmless; a
-    value repeated over a million rows makes calamine allocate every cell and abort.
-    """
-    extent = _OdsExtent()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = extent.start
-    parser.EndElementHandler = extent.end
-    try:
-        with archive.open("content.xml") as content:
-            parser.ParseFile(content)
-    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise UnreadableFile(DAMAGED) from error
-
-
-class _OdsExtent:
-    """Tracks, table by table, the bounding box of the cells that hold something."""
-
-    def __init__(self) -> None:
-        self.row = self.last_row = self.last_col = self.col = 0
-        self.row_repeat = self.cell_repeat = 1
-        self.row_used = self.cell_used = self.in_cell = False
-
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        local = name.rpartition(" ")[2]
-        if self.in_cell:
-            self.cell_used = True           # any child (text:p ...) is content
-        elif local == "table":
-            self.row = self.last_row = self.last_col = 0
-        elif local == "table-row":
-            self.col, self.row_used = 0, False
-            self.row_repeat = _repeat(attributes, "number-rows-repeated")
-        elif local in ("table-cell", "covered-table-cell"):
-            self.in_cell = True
-            self.cell_repeat = _repeat(attributes, "number-columns-repeated")
-            self.cell_used = any(key.endswith(" value-type") for key in attributes)
-
-    def end(self, name: str) -> None:
-        local = name.rpartition(" ")[2]
-        if local in ("table-cell", "covered-table-cell"):
-            self.in_cell = False
-            self.col += self.cell_repeat
-            if self.cell_used:
-                self.last_col, self.row_used = max(self.last_col, self.col), True
-        elif local == "table-row":
-            self.row += self.row_repeat
-            if self.row_used:
-                self.last_row = self.row
-            cells = self.last_row * self.last_col
-            if cells > MAX_DECLARED_CELLS:
-                raise UnreadableFile(f"the sheet declares {_in_words(cells)} cells, more than a "
-                                     "return can have")
-
-
-def _repeat(attributes: dict[str, str], name: str) -> int:
-    value = next((v for k, v in attributes.items() if k.endswith(" " + name)), "1")
-    return int(value) if value.isdigit() else 1
-
-
-def _entry_head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
-    try:
-        with archive.open(name) as entry:
-            return entry.read(size)
-    except KeyError:
-        return b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
-        raise UnreadableFile(DAMAGED) from error
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - ord("A") + 1
-    return number
-
-
-def _in_words(cells: int) -> str:
-    for size, word in ((10**9, "billion"), (10**6, "million")):
-        if cells >= size:
-            return f"{cells / size:,.0f} {word}"
-    return f"{cells:,}"
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -332,10 +189,7 @@ def _read_calamine(filename: str, data: bytes) -> list[Sheet]:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
         sheet = book.get_sheet_by_name(meta.name)
-        declared = sheet.total_height * sheet.total_width
-        if declared > MAX_DECLARED_CELLS:
-            raise UnreadableFile(f"the sheet declares {_in_words(declared)} cells, more than a "
-                                 "return can have")
+        check_declared_cells(sheet.total_height * sheet.total_width)
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         sheets.append(_to_sheet(meta.name, hidden, _calamine_rows(sheet), budget))
     return sheets

@@ -20,16 +20,20 @@ import sys
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from email.message import EmailMessage
+from functools import lru_cache
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 from intake.sample_files import ActionAnswer, ReturnContent, write_xlsx
+from intake.samples import SampleReturn
 from intake.service import IntakeService
 from store.collection import Collection, load_collection
+from store.register import LocalAuthority, load_register
 from store.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -350,3 +354,51 @@ def peak_memory_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     kilobytes = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
     return kilobytes / 1024
+
+
+# --- volume ---------------------------------------------------------------------------------
+
+
+def renumbered(samples: Sequence[SampleReturn], count: int) -> list[SampleReturn]:
+    """`count` distinct messages cut from `samples` in turn: each copy gets its own Message-ID.
+
+    Generating realistic returns costs ~0.1 s each; a burst of hundreds reuses a few dozen.
+    """
+    out = []
+    for n in range(count):
+        sample = samples[n % len(samples)]
+        head, sep, rest = sample.raw.partition(b"Message-ID: <")
+        assert sep, "every sample has a Message-ID"
+        out.append(replace(sample, raw=head + sep + b"copy%d." % n + rest))
+    return out
+
+
+def flood_mail(number: int, senders: int) -> tuple[str, bytes]:
+    """Message `number` of a flood from `senders` addresses across many councils' domains."""
+    las = _register()
+    la = las[number % senders % len(las)]
+    sender = f"officer{number % senders}@{la.domains[0]}"
+    attachments = [("template.xlsx", _FLOOD_TEMPLATE)] if number % 3 else []
+    return sender, return_mail(sender=sender, subject=f"Care home return {la.name}",
+                               attachments=attachments, message_id=f"<flood-{number}@{la.domains[0]}>")
+
+
+_FLOOD_TEMPLATE = template_xlsx()
+
+
+@lru_cache(maxsize=1)
+def _register() -> list[LocalAuthority]:
+    return list(load_register())
+
+
+def assert_nothing_lost_and_answered_once(db_path: Path, outbox_dir: Path,
+                                          accepted_refs: set[str]) -> None:
+    """Every 250 stored and disposed of; one acknowledgement per message the rules answer."""
+    outcome = dispositions(db_path)
+    assert accepted_refs <= set(outcome), "a message answered 250 was lost"
+    assert all(disposition for disposition, _ in outcome.values()), "a message has no disposition"
+    answered = {ref for ref, decision in query(db_path, "SELECT ref, reply_decision FROM messages")
+                if decision and decision.startswith("acknowledged")}
+    acks = ack_files(outbox_dir)
+    assert set(acks) == answered, "every message the reply rules answer is answered"
+    assert set(acks.values()) <= {1}, "and only once"

@@ -72,10 +72,7 @@ def crlf(raw: bytes) -> bytes:
 
 @pytest.mark.parametrize("line_ends", [
     pytest.param(crlf, id="CRLF"),
-    pytest.param(lambda raw: raw, id="bare LF", marks=pytest.mark.xfail(strict=True, reason=(
-        "intake/server.py _CountedSMTP: line_length_limit > data_size_limit, so a bare-LF "
-        "message over the limit is one over-long line and aiosmtpd answers '500 Line too "
-        "long' before it counts the size; DESIGN says 552"))),
+    pytest.param(lambda raw: raw, id="bare LF"),
 ])
 async def test_oversize_mail_gets_552_and_the_next_return_is_answered(settings, collection,
                                                                       line_ends):

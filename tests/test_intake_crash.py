@@ -13,7 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from intake.samples import make_sample_returns, send_samples
+from intake.sample_sending import send_samples
+from intake.samples import make_sample_returns
 
 REPO = Path(__file__).resolve().parents[1]
 BURST = 40

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store.names import (
-    authority_candidates,
-    find_authorities_in_text,
-    find_region_in_text,
-    match_authority,
-    match_region,
-)
+from store.names import authority_candidates, find_authorities_in_text, match_authority
+from store.regions import find_region_in_text, match_region
 from store.register import load_register
 
 REGISTER = load_register()

@@ -10,7 +10,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from intake.outgoing import (
     BACKOFF_SECONDS,
-    CLAIM_LEASE,
+    RELAY_LEASE,
     next_attempt,
     run_sender,
     send_due,
@@ -191,8 +191,8 @@ async def test_a_row_is_claimed_by_one_sender_only(db):
     queue_ack(db, "CHR-000001")
     mail = due_mail(db, later(1), 1)[0]
     now = later(1)
-    assert claim_mail(db, mail.id, now, now + CLAIM_LEASE)
-    assert not claim_mail(db, mail.id, now, now + CLAIM_LEASE)
+    assert claim_mail(db, mail.id, now, now + RELAY_LEASE)
+    assert not claim_mail(db, mail.id, now, now + RELAY_LEASE)
     assert due_mail(db, later(2), 10) == []
 
 

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from intake import sample_files as files
-from intake.samples import (
+from intake.sample_plans import (
     FAMOUS_VARIANTS,
     INVALID_KINDS,
     KIND_WEIGHTS,
@@ -30,11 +30,9 @@ from intake.samples import (
     NAME_VARIANT,
     NO_LETTER,
     RESUBMISSION,
-    SampleReturn,
-    make_sample_returns,
-    send_sample_main,
-    send_samples,
 )
+from intake.sample_sending import send_sample_main, send_samples
+from intake.samples import SampleReturn, make_sample_returns
 from store.collection import Collection, load_collection
 from store.register import authorities_by_code
 

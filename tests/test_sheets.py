@@ -17,13 +17,8 @@ from odf.style import Style, TableProperties
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
-from intake.sheets import (
-    MAX_ROWS,
-    Sheet,
-    UnreadableFile,
-    check_archive,
-    read_sheets,
-)
+from intake.safety import check_archive
+from intake.sheets import MAX_ROWS, Sheet, UnreadableFile, read_sheets
 
 
 def openpyxl_book(book: openpyxl.Workbook) -> bytes:

@@ -1,0 +1,174 @@
+"""The template's header fields and free-text boxes, found by their label text.
+
+The LA name, total care homes and contact, and the two free-text boxes, are found wherever
+their labels sit on a sheet (matched by pattern or fuzzily against the collection's wording);
+a value is read after the label in the same cell, to its right, or below it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from intake.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
+from intake.sheets import Sheet
+from store.collection import Collection
+
+FIELD_PATTERNS = {
+    "la": re.compile(r"^\s*(?:name\s+of\s+(?:the\s+)?)?(?:local\s+authority|council|la|authority)"
+                     r"(?:\s+name)?\s*(?:[:\-\u2013]\s*(?P<rest>.*?))?\s*$", re.IGNORECASE | re.DOTALL),
+    "total": re.compile(r"^\s*total\b[^:?]*\bhomes\b[^:?]*?(?:[:?\-\u2013]\s*(?P<rest>.*?))?\s*$",
+                        re.IGNORECASE | re.DOTALL),
+    "contact": re.compile(r"^\s*(?:the\s+)?contact(?:\s+person|\s+name|\s+details)?(?:\s+for\s+"
+                          r"(?:this|the)\s+return)?(?:\s+is)?\s*(?:[:\-\u2013]\s*(?P<rest>.*?))?\s*$",
+                          re.IGNORECASE | re.DOTALL),
+    "benefit": re.compile(r"^\s*highlight\s+any\s+support\b", re.IGNORECASE),
+    "regional": re.compile(r"^\s*highlight\s+any\s+(?:particular\s+)?issues\b", re.IGNORECASE),
+}
+SUB_LABEL = re.compile(r"^\s*(?:name|e-?mail(?:\s+address)?|tel(?:ephone)?|phone|mobile|job\s+title|"
+                       r"role|position)\s*(?:no\.?|number)?\s*[:\-\u2013]?\s*", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)[\d\s()-]{8,}\d")
+SEPARATOR = ":-\u2013?"
+
+
+def find_fields(sheet: Sheet, collection: Collection) -> dict[str, str | None]:
+    """The header fields and free-text boxes found on one sheet, as TemplateReading fields."""
+    labels = _field_labels(collection)
+    found: dict[str, tuple[int, int, str]] = {}
+    for r in range(min(len(sheet.rows), LOCATE_ROWS)):
+        for c in range(min(sheet.width, LOCATE_COLS)):
+            field = _which_field(sheet.rows[r][c], labels)
+            if field and field[0] not in found:
+                found[field[0]] = (r, c, field[1])
+    fields: dict[str, str | None] = {}
+    for name, raw, cell in (("la", "la_name", "la_cell"), ("total", "total_raw", "total_cell")):
+        if name in found:
+            fields[raw], fields[cell] = _field_value(sheet, found[name], labels)
+    if "contact" in found:
+        fields.update(_contact(_contact_text(sheet, found["contact"], labels)))
+    for name, key in (("benefit", "support_benefit"), ("regional", "regional_issues")):
+        if name in found:
+            fields[key] = _box_text(sheet, found[name], labels)
+    return fields
+
+
+def _field_labels(collection: Collection) -> dict[str, str]:
+    text = collection.template
+    return {"la": text.la_label, "total": text.total_label, "contact": text.contact_label,
+            "benefit": text.benefit_label, "regional": text.regional_issues_label}
+
+
+def _which_field(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
+    """(field, text written after the label in the same cell) when the cell is a field's label."""
+    if not text.strip() or len(text) > 600:
+        return None
+    for field, label in labels.items():
+        match = FIELD_PATTERNS[field].match(text)
+        if match:
+            return field, (match.groupdict().get("rest") or "").strip()
+        rest = _after_label(text, label)
+        if rest is not None:
+            return field, rest
+    return None
+
+
+def _after_label(text: str, label: str) -> str | None:
+    """The text after `label` when the cell starts with it (fuzzily), else None."""
+    lowered, wanted = text.lower(), label.lower().rstrip(": ")
+    if len(lowered.strip()) < 0.6 * len(wanted):
+        return None
+    found = fuzz.partial_ratio_alignment(wanted, lowered)
+    if found is None or found.score < 85 or lowered[:found.dest_start].strip():
+        return None
+    rest = text[found.dest_end:]
+    value = rest.strip()
+    if not value:
+        return ""
+    if value[0] in SEPARATOR or label.rstrip().endswith(":"):
+        return value.lstrip(SEPARATOR + " ").strip()
+    if not rest[0].isspace():
+        return ""                   # the alignment stopped inside the label's last word
+    return value if len(value) <= 25 or "@" in value else None
+
+
+def _is_label(text: str, labels: dict[str, str]) -> bool:
+    return _which_field(text, labels) is not None or bool(CODE.match(text) and len(text) > 8)
+
+
+def _field_value(sheet: Sheet, where: tuple[int, int, str],
+                 labels: dict[str, str]) -> tuple[str, str]:
+    """A one-cell field's text: after the label, else to its right, else below it."""
+    r, c, rest = where
+    if rest:
+        return rest, sheet.ref(r, c)
+    for col in range(c + 1, c + 7):
+        text = sheet.cell(r, col)
+        if text.strip():
+            if _is_label(text, labels):
+                break
+            return text, sheet.ref(r, col)
+    for row in (r + 1, r + 2):
+        text = sheet.cell(row, c)
+        if text.strip():
+            if _is_label(text, labels):
+                break
+            return text, sheet.ref(row, c)
+    return "", sheet.ref(r, c + 1)
+
+
+def _contact_text(sheet: Sheet, where: tuple[int, int, str], labels: dict[str, str]) -> str:
+    """The contact's details: after the label, to its right, and on the rows just below."""
+    r, c, rest = where
+    pieces = [rest] if rest else []
+    pieces += [t.strip() for t in sheet.rows[r][c + 1:c + 7] if t.strip()]
+    below_only = not pieces
+    for row in range(r + 1, r + 4):
+        cells = [t.strip() for t in sheet.rows[row][c:c + 7]] if row < len(sheet.rows) else []
+        if not any(cells) or any(_is_label(t, labels) for t in cells if t):
+            break
+        first = next(t for t in cells if t)
+        # Rows below continue the contact when the details sit under the label, or when
+        # they are labelled (Email:, Tel:) or plainly an address or a number.
+        if not (below_only or cells[0] == "" or SUB_LABEL.match(first) or EMAIL.search(first)
+                or PHONE.search(first)):
+            break
+        pieces += [t for t in cells if t and not SUB_LABEL.fullmatch(t)]
+    return ", ".join(pieces)
+
+
+def _contact(text: str) -> dict[str, str | None]:
+    email = EMAIL.search(text)
+    phone = PHONE.search(text)
+    rest = text
+    for found in (email, phone):
+        if found:
+            rest = rest.replace(found.group(0), ",")
+    chunks = [SUB_LABEL.sub("", chunk).strip(" ()") for chunk in re.split(r"[,;\n|/]", rest)]
+    name = next((chunk for chunk in chunks if re.search(r"[A-Za-z]", chunk)), None)
+    return {"contact_raw": text, "contact_name": name.split("(")[0].strip() if name else None,
+            "contact_email": email.group(0) if email else None,
+            "contact_phone": " ".join(phone.group(0).split()) if phone else None}
+
+
+def _box_text(sheet: Sheet, where: tuple[int, int, str], labels: dict[str, str]) -> str:
+    """A free-text box: after the label, to its right, or the filled rows below it."""
+    r, c, rest = where
+    if rest:
+        return rest.strip()
+    right = [t.strip() for t in sheet.rows[r][c + 1:c + 9] if t.strip()]
+    if right and not any(_is_label(t, labels) for t in right):
+        return "\n".join(right)
+    lines: list[str] = []
+    for row in range(r + 1, min(len(sheet.rows), r + 12)):
+        cells = [t.strip() for t in sheet.rows[row][c:c + 9] if t.strip()]
+        if any(_is_label(t, labels) for t in cells):
+            break
+        if not cells and lines:
+            break
+        if cells:
+            lines.append(" ".join(cells))
+        elif row > r + 2:
+            break
+    return "\n".join(lines)

@@ -1,0 +1,162 @@
+"""Names and texts cut into folded words, and the typo budget for comparing them.
+
+Words are folded for case, accents, "&" and the abbreviations people write ("St.", "Lincs",
+"N Yorks"); a name's *core* drops the generic words (council, borough, city of, adult social
+care ...). Shared by council matching (`store.names`) and region matching (`store.regions`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+_T = TypeVar("_T")
+
+# Word-level abbreviations, applied to names and to the text searched alike.
+_EXPAND: dict[str, tuple[str, ...]] = {
+    "saint": ("st",), "co": ("county",),
+    "n": ("north",), "s": ("south",), "e": ("east",), "w": ("west",),
+    "ne": ("north", "east"), "nw": ("north", "west"),
+    "se": ("south", "east"), "sw": ("south", "west"),
+    "lincs": ("lincolnshire",), "yorks": ("yorkshire",), "notts": ("nottinghamshire",),
+    "leics": ("leicestershire",), "northants": ("northamptonshire",),
+    "herts": ("hertfordshire",), "cambs": ("cambridgeshire",), "glos": ("gloucestershire",),
+    "gloucs": ("gloucestershire",), "oxon": ("oxfordshire",), "wilts": ("wiltshire",),
+    "bucks": ("buckinghamshire",), "beds": ("bedfordshire",), "berks": ("berkshire",),
+    "hants": ("hampshire",), "staffs": ("staffordshire",), "worcs": ("worcestershire",),
+    "warks": ("warwickshire",), "lancs": ("lancashire",), "derbys": ("derbyshire",),
+    "shrops": ("shropshire",), "salop": ("shropshire",), "mids": ("midlands",),
+}
+
+# Generic words: dropped to get a name's core ("Leeds City Council" -> "leeds").
+_DROP_PHRASES = (
+    ("adult", "social", "care"), ("adults", "social", "care"), ("adult", "social", "services"),
+    ("adult", "services"), ("social", "care"), ("social", "services"),
+    ("london", "borough", "of"), ("royal", "borough", "of"), ("city", "of"), ("county", "of"),
+    ("borough", "of"), ("council", "of"), ("london", "boro"), ("unitary", "authority"),
+    ("local", "authority"),
+)
+_DROP_WORDS = frozenset(
+    "the council county borough city metropolitan district la ua asc mbc mdc bc cc "
+    "corporation boro dept department directorate".split()
+)
+
+WORD = re.compile(r"&|[^\W_]+")
+_POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
+_INVERTED = re.compile(r"^\s*(.+?)\s*,\s*((?:city|county|royal borough|borough) of)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Words:
+    """A text cut into folded words; `owner[i]` is the written word folded word i came from."""
+
+    folded: tuple[str, ...]
+    owner: tuple[int, ...]
+    written: tuple[str, ...]
+    line: tuple[int, ...]       # line number of each written word
+    sentence_start: tuple[bool, ...]
+    lines: int
+
+
+def _fold(word: str) -> tuple[str, ...]:
+    if word == "&":
+        return ("and",)
+    plain = unicodedata.normalize("NFKD", word.lower())
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return _EXPAND.get(plain, (plain,))
+
+
+def cut_words(text: str) -> Words:
+    """`text` as folded words, each traced to the written word, line and sentence it came from."""
+    text = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text))
+    line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+    folded: list[str] = []
+    owner: list[int] = []
+    written: list[str] = []
+    line: list[int] = []
+    starts: list[bool] = []
+    previous_end = 0
+    for m in WORD.finditer(text):
+        gap = text[previous_end:m.start()]
+        starts.append(not written or "\n" in gap or bool(re.search(r"[.!?:]", gap)))
+        previous_end = m.end()
+        for part in _fold(m.group()):
+            folded.append(part)
+            owner.append(len(written))
+        written.append(m.group())
+        line.append(bisect.bisect_right(line_starts, m.start()) - 1)
+    return Words(
+        tuple(folded), tuple(owner), tuple(written), tuple(line), tuple(starts), len(line_starts)
+    )
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A name's folded words, with inverted forms ("Hull, City of") put the right way round."""
+    inverted = _INVERTED.match(name)
+    if inverted:
+        name = f"{inverted.group(2)} {inverted.group(1)}"
+    return cut_words(name).folded
+
+
+def core_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words left when the generic ones are dropped ("leeds city council" -> "leeds")."""
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = next((p for p in _DROP_PHRASES if words[i:i + len(p)] == p), None)
+        if phrase:
+            i += len(phrase)
+            continue
+        if words[i] not in _DROP_WORDS:
+            kept.append(words[i])
+        i += 1
+    while kept and kept[0] in ("of", "and"):
+        kept.pop(0)
+    while kept and kept[-1] in ("of", "and"):
+        kept.pop()
+    return tuple(kept)
+
+
+def _edit_budget(length: int) -> int:
+    # Counted in inserted or deleted letters, so one wrong letter costs two: "Leed" and
+    # "Hartlepol" are forgiven, "Harlow" (a district) does not become "Harrow".
+    if length < 4:
+        return 0
+    return 1 if length < 8 else 2 if length < 13 else 3
+
+
+def nearest_choices(query: str, choices: tuple[str, ...] | list[str]) -> list[int]:
+    """Indexes of the choices within `query`'s typo budget that are nearly nearest to it.
+
+    Choices one step further than the nearest are returned too, so that a caller sees the
+    typo is ambiguous ("Barent": Brent or Barnet?). Only choices with the same first letter.
+    """
+    budget = _edit_budget(len(query))
+    if not budget:
+        return []
+    hits = process.extract(
+        query, choices, scorer=Indel.distance, score_cutoff=budget + 1, limit=12
+    )
+    hits = [h for h in hits if h[0][:1] == query[:1]]
+    closest = min((h[1] for h in hits), default=budget + 1)
+    if closest > budget:
+        return []
+    return [h[2] for h in sorted(hits, key=lambda h: h[1]) if h[1] <= closest + 1]
+
+
+def longest_at(
+    words: tuple[str, ...], i: int, table: Callable[[tuple[str, ...]], _T | None], longest: int
+) -> tuple[int, _T] | None:
+    """The longest run of words from `i` that `table` knows (up to `longest`), and its entry."""
+    for size in range(min(longest, len(words) - i), 0, -1):
+        form = table(words[i:i + size])
+        if form:
+            return size, form
+    return None
