@@ -11,7 +11,6 @@ Two senders on one store never take the same row at once (store.outbox.claim_mai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
@@ -46,23 +45,36 @@ class PermanentFailure(Exception):
 
 
 async def run_sender(
-    settings: Settings, *, stop: asyncio.Event, poll_seconds: float = 0.5
+    settings: Settings, *, stop: asyncio.Event, wake: asyncio.Event | None = None,
+    poll_seconds: float = 0.5,
 ) -> None:
     """Deliver due outbox mail until `stop` is set; the retry clock is real time.
 
+    `wake` is set by whoever queues mail in this process, so acknowledgements leave at once;
+    the poll still finds retries that fall due and mail queued by other processes.
     Database work is a few short statements per mail, run inline on this loop.
     """
     db = open_db(settings.returns_db)
     try:
         while not stop.is_set():
+            if wake is not None:
+                wake.clear()
             try:
                 await send_due(settings, db)
             except sqlite3.Error:  # e.g. the store locked past its busy timeout: next poll
                 log.exception("outbox unavailable; retrying")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), poll_seconds)
+            await _pause(stop, wake, poll_seconds)
     finally:
         db.close()
+
+
+async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
+    waits = [asyncio.ensure_future(stop.wait())]
+    if wake is not None:
+        waits.append(asyncio.ensure_future(wake.wait()))
+    _, pending = await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for waiting in pending:
+        waiting.cancel()
 
 
 async def send_due(settings: Settings, db: Database, *, now: datetime | None = None) -> int:

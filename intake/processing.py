@@ -30,7 +30,7 @@ from store.messages import StoredMessage, get_by_ref, get_message, set_dispositi
 from store.outbox import queue_mail, replies_to_sender_since
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
-from store.submissions import NewSubmission, record_submission, versions
+from store.submissions import NewSubmission, next_version, record_submission, versions
 
 MAX_ATTEMPTS = 3
 
@@ -118,8 +118,12 @@ def commit(db: Database, settings: Settings, collection: Collection, message: St
     """Record the decision, its submission and its acknowledgement in one transaction.
 
     Nothing is written when the message's disposition changed meanwhile (a resent copy or
-    another process got there first): nothing is recorded or answered twice.
+    another process got there first): nothing is recorded or answered twice. The
+    acknowledgement is composed before the write lock is taken, so that the SMTP edge, which
+    commits through the same lock, does not wait for it.
     """
+    expected = next_version(db, decision.la.code) if decision.submission and decision.la else None
+    ack = plan_ack(db, settings, collection, message, read, decision, expected)
     with immediate(db):
         if _disposition(db, message.id) != message.disposition:
             return
@@ -128,9 +132,15 @@ def commit(db: Database, settings: Settings, collection: Collection, message: St
             _, version = record_submission(db, message.id, message.collection_time,
                                            decision.submission)
             _remember_contacts(db, message, decision.submission)
-        reply = _queue_ack(db, settings, collection, message, read, decision, version)
+            if version != expected:     # another process recorded a version meanwhile
+                ack = plan_ack(db, settings, collection, message, read, decision, version)
+        if ack.mail is not None:
+            queue_mail(db, kind="ack", dedupe_key=ack.key, recipients=[ack.to], raw=ack.mail,
+                       message_id=message.id, la_code=decision.la.code if decision.la else None,
+                       collection_time=settings.now())
         set_disposition(db, message.id, decision.disposition, decision.reason,
-                        la_code=decision.la.code if decision.la else None, reply_decision=reply)
+                        la_code=decision.la.code if decision.la else None,
+                        reply_decision=ack.decision)
 
 
 def _remember_contacts(db: Database, message: StoredMessage, submission: NewSubmission) -> None:
@@ -141,20 +151,30 @@ def _remember_contacts(db: Database, message: StoredMessage, submission: NewSubm
         add_contact(db, submission.la_code, message.mail_from, RETURN_CONTACT, "sender")
 
 
-def _queue_ack(db: Database, settings: Settings, collection: Collection, message: StoredMessage,
-               read: ReadMessage, decision: Decision, version: int | None) -> str:
-    """Queue the acknowledgement when the loop rules allow; returns the reply decision."""
+@dataclass(frozen=True)
+class PlannedAck:
+    """Whether to acknowledge (in words), and the mail when so."""
+
+    decision: str
+    to: str = ""
+    key: str = ""
+    mail: bytes | None = None
+
+
+def plan_ack(db: Database, settings: Settings, collection: Collection, message: StoredMessage,
+             read: ReadMessage, decision: Decision, version: int | None) -> PlannedAck:
+    """Decide by the loop rules whether to acknowledge, and compose the acknowledgement."""
     if decision.disposition == "ignored":
-        return "not acknowledged: automatic mail"
+        return PlannedAck("not acknowledged: automatic mail")
     if decision.disposition == "rejected" and not _from_a_council(message, read):
-        return "not acknowledged: not a return, and not from a council address"
+        return PlannedAck("not acknowledged: not a return, and not from a council address")
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     recent = replies_to_sender_since(db, message.mail_from, hour_ago) if message.mail_from else 0
     verdict = reply_decision(read.headers, message.mail_from,
                              own_addresses=(*settings.inbox_addresses, settings.mail_from),
                              recent_replies_to_sender=recent)
     if not verdict.send or verdict.to is None:
-        return f"not acknowledged: {verdict.reason}"
+        return PlannedAck(f"not acknowledged: {verdict.reason}")
     receipt = Receipt(
         ref=message.ref, disposition=decision.disposition, reason=decision.reason,
         received=datetime.fromisoformat(message.collection_time), files=read.files,
@@ -165,10 +185,7 @@ def _queue_ack(db: Database, settings: Settings, collection: Collection, message
                        original_message_id=message.message_id,
                        original_subject=read.headers.subject, collection=collection)
     key = f"ack:{message.ref}" + (f":v{version}" if version else f":{decision.disposition}")
-    queue_mail(db, kind="ack", dedupe_key=key, recipients=[verdict.to], raw=mail.as_bytes(),
-               message_id=message.id, la_code=decision.la.code if decision.la else None,
-               collection_time=settings.now())
-    return f"acknowledged to {verdict.to}"
+    return PlannedAck(f"acknowledged to {verdict.to}", verdict.to, key, mail.as_bytes())
 
 
 def _from_a_council(message: StoredMessage, read: ReadMessage) -> bool:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PROCESSING_WORKERS = 2
+SENDER_POLL_SECONDS = 2.0  # for retries and mail queued by other processes (chasers)
 RETRY_SECONDS = 5.0     # times the attempt number: a locked store usually clears in seconds
 
 
@@ -44,6 +45,7 @@ class IntakeService:
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-process")
         self._db: Database | None = None
         self._stop = asyncio.Event()
+        self._mail_queued = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._writer = MessageWriter(settings.returns_db)
         self._server: asyncio.Server | None = None
@@ -65,7 +67,9 @@ class IntakeService:
         self._update_idle()
         self._server = await start_smtp_server(self.settings, handler)
         self._tasks = [asyncio.create_task(self._work()) for _ in range(PROCESSING_WORKERS)]
-        self._tasks.append(asyncio.create_task(run_sender(self.settings, stop=self._stop)))
+        self._tasks.append(asyncio.create_task(
+            run_sender(self.settings, stop=self._stop, wake=self._mail_queued,
+                       poll_seconds=SENDER_POLL_SECONDS)))
 
     async def stop(self) -> None:
         self._stop.set()
@@ -116,6 +120,7 @@ class IntakeService:
             disposition = await self._in_db(process_stored, self.settings, self.collection,
                                             row_id, read)
             self._failures.pop(row_id, None)
+            self._mail_queued.set()
             log.info("%s from %s: %s", message.ref, message.mail_from or "<>", disposition)
         except Exception as error:
             log.exception("processing message %d failed (attempt %d)", row_id, attempts)
