@@ -10,14 +10,15 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from sqlite_utils import Database
 
 from bot.digest import versions
 from store.collection import Collection
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_DAYS = 60
 
@@ -64,6 +65,11 @@ def chart_data(db: Database, collection: Collection, now: datetime) -> ChartData
 
 def draw_chart(data: ChartData) -> Figure:
     """Two panels: cumulative returns by day, and valid/missing LAs by region."""
+    # Imported here: matplotlib takes about a second to import, and only the digest draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(11, 4.5), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     over_time, by_region = figure.subplots(1, 2, width_ratios=(1, 1.2))

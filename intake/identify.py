@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from intake.models import ReadMessage
 from intake.trust import domain_of
@@ -54,7 +55,7 @@ class _Finding:
 
 
 def _name(code: str) -> str:
-    return authorities_by_code()[code].name
+    return _names_by_code()[code]
 
 
 def _strongest(text: str) -> AuthorityMatch | None:
@@ -100,6 +101,13 @@ def _letter_findings(read: ReadMessage) -> list[_Finding]:
     return [_Finding("letter", frozenset({best.authority.code}), best.matched, says)]
 
 
+@cache
+def _names_by_code() -> dict[str, str]:
+    return {code: la.name for code, la in authorities_by_code().items()}
+
+
+# Senders' domains repeat (a council sends every week); bounded, as the domain is the sender's.
+@lru_cache(maxsize=1024)
 def _owners(domain: str) -> tuple[LocalAuthority, ...]:
     return tuple(la for la in load_register() if la.owns_domain(domain))
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from rapidfuzz import process
@@ -65,6 +66,8 @@ class Words:
     lines: int
 
 
+# Letters repeat the same few hundred words; folding (NFKD per word) is the hot part of cutting.
+@lru_cache(maxsize=16_384)
 def _fold(word: str) -> tuple[str, ...]:
     if word == "&":
         return ("and",)
