@@ -1,0 +1,80 @@
+"""A bot process killed with SIGKILL in the middle of posting digests posts none twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from tests.bot_helpers import SIGNING_SECRET, FakeSlack, add_return, poll_until
+
+REPO = Path(__file__).resolve().parents[1]
+CHANNELS = {"national": "CNAT", "London": "CLDN", "North East": "CNE"}
+
+
+class SlowSlack(FakeSlack):
+    """Takes its time over the first digest, so the bot can be killed while posting it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.digest_started = asyncio.Event()
+        self.slow = True
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["method"] == "chat.postMessage" and self.slow:
+            self.digest_started.set()
+            await asyncio.sleep(30)
+        return await super()._api(request)
+
+    def digests(self) -> list[str]:
+        return [body["channel"] for body in self.bodies("chat.postMessage")
+                if str(body.get("text", "")).startswith("Daily digest")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_bot(tmp_path: Path, api_url: str) -> subprocess.Popen:
+    channels = tmp_path / "channels.csv"
+    channels.write_text("scope,channel_id\n" + "".join(f"{scope},{channel}\n"
+                                                        for scope, channel in CHANNELS.items()))
+    env = {**os.environ, "RETURNS_DB": str(tmp_path / "returns.db"),
+           "RETURNS_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(REPO),
+           "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": api_url, "BOT_PORT": str(free_port()),
+           "DIGEST_CHANNELS": str(channels), "RETURNS_NOW": "2020-05-28T09:30:00"}
+    with (tmp_path / "bot.log").open("ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
+                                stdout=log, stderr=log)
+
+
+async def test_sigkill_mid_digest_then_restart_posts_no_digest_twice(tmp_path, db, settings):
+    add_return(db, "E09000003")                 # Barnet: something to report
+    slack = SlowSlack()
+    api_url = await slack.start()
+    bot = start_bot(tmp_path, api_url)
+    try:
+        await asyncio.wait_for(slack.digest_started.wait(), 60)
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(10)
+        slack.slow = False
+        bot = start_bot(tmp_path, api_url)
+        # The restarted scheduler ticks at once; give it time to post what is still due.
+        await poll_until(lambda: len(set(slack.digests())) >= len(CHANNELS) - 1, timeout=60)
+        await asyncio.sleep(2)
+    finally:
+        bot.terminate()
+        bot.wait(10)
+        await slack.stop()
+    posted = slack.digests()
+    assert len(posted) == len(set(posted)), f"a digest was posted twice: {posted}"
+    assert set(posted) >= set(CHANNELS.values()) - {"CNAT"}
