@@ -289,7 +289,9 @@ def _problem(state: LaState) -> str:
         return "no return received"
     if state.status == "incomplete":
         return f"version {state.version} has no covering letter"
-    return f"version {state.version} is invalid ({len(state.errors) or 'some'} errors)"
+    count = len(state.errors)
+    errors = "1 error" if count == 1 else f"{count or 'some'} errors"
+    return f"version {state.version} is invalid ({errors})"
 
 
 def inbox_address(settings: Settings, collection: Collection) -> str:
