@@ -17,6 +17,8 @@ from xml.parsers import expat
 
 MAX_ARCHIVE_ENTRIES = 1_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 5_000                        # per sheet: a return is a few dozen rows
+MAX_COLUMNS = 200
 MAX_COMPRESSION_RATIO = 100
 RATIO_GRACE_BYTES = 100 * 1024          # POI checks the ratio only past this size too
 MAX_DECLARED_CELLS = 10_000_000

@@ -29,19 +29,18 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
-from xml.etree import ElementTree
 
-import defusedxml.ElementTree as DefusedET
 import openpyxl
 import python_calamine
 from openpyxl.utils import get_column_letter
 
 from intake.safety import (
     DAMAGED,
-    MAX_UNPACKED_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
     UnreadableFile,
     check_archive,
     check_declared_cells,
@@ -49,9 +48,8 @@ from intake.safety import (
     check_ooxml,
     entry_head,
 )
+from intake.xlsx_cells import NO_SPECIAL_CELLS, SpecialCells, WorkbookCells, xlsx_special_cells
 
-MAX_ROWS = 5_000                        # per sheet: a return is a few dozen rows
-MAX_COLUMNS = 200
 MAX_CELLS = 200_000                     # filled cells in the whole workbook
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -163,7 +161,7 @@ def _looks_like_text(data: bytes) -> bool:
 
 def _read_xlsx(filename: str, data: bytes) -> list[Sheet]:
     archive = zipfile.ZipFile(io.BytesIO(data))
-    special_cells = _xlsx_special_cells(archive)
+    special_cells = xlsx_special_cells(archive)
     if special_cells is None:
         return _read_openpyxl(data)
     return _read_calamine(filename, data, special_cells)
@@ -188,117 +186,6 @@ def _read_openpyxl(data: bytes) -> list[Sheet]:
 def _xlsx_text(cell: object) -> str:
     value = getattr(cell, "value", None)
     return _cell_text(value, "%" in (getattr(cell, "number_format", "") or ""))
-
-
-# --- .xlsx percent formats, for calamine ------------------------------------------------------
-# calamine gives values but not number formats, so a percent cell would read 0.9 where the LA
-# saw 90%. The formats come from a small parse of xl/styles.xml plus each cell's `s` (style)
-# attribute in the sheet XML. The same pass finds where the cells are: calamine allocates the
-# whole used range, so a cell far past our caps, or cells placed by position only (no `r`),
-# send the workbook to openpyxl, which streams rows and stops at the caps.
-
-CELL_TAG = re.compile(rb"<(?:\w+:)?(c|row)(\s[^>]*)?/?>")
-REF_ATTR = re.compile(rb"""\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']""")
-STYLE_ATTR = re.compile(rb"""\ss=["'](\d+)["']""")
-PERCENT_FORMAT_IDS = frozenset({"9", "10"})    # Excel's built-in "0%" and "0.00%"
-RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-# calamine reads an error cell (#DIV/0!) as empty; the sheet XML has its text.
-ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
-ERROR_VALUE = re.compile(
-    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?<(?:\w+:)?v>([^<]*)</")
-
-
-@dataclass(frozen=True)
-class SpecialCells:
-    """The cells of one sheet whose text calamine cannot give: (row, col) on a 0-based grid."""
-
-    percent: frozenset[tuple[int, int]] = frozenset()
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
-
-    def text(self, where: tuple[int, int], value: object) -> str:
-        """The cell's text as the LA saw it."""
-        if where in self.errors:
-            return self.errors[where]
-        return _cell_text(value, where in self.percent)
-
-
-NO_SPECIAL_CELLS = SpecialCells()
-WorkbookCells = dict[str, SpecialCells]
-
-
-def _xlsx_special_cells(archive: zipfile.ZipFile) -> WorkbookCells | None:
-    """Sheet name -> its percent and error cells; None to read the workbook with openpyxl."""
-    percent_styles = _percent_styles(archive)
-    found: WorkbookCells = {}
-    for name, path in _worksheet_paths(archive).items():
-        cells = _special_cells_of(entry_head(archive, path, MAX_UNPACKED_BYTES), percent_styles)
-        if cells is None:
-            return None
-        found[name] = cells
-    return found
-
-
-def _percent_styles(archive: zipfile.ZipFile) -> frozenset[str]:
-    """The cell style indexes (`s`) whose number format shows a percentage."""
-    styles = entry_head(archive, "xl/styles.xml", MAX_UNPACKED_BYTES)
-    if not styles:
-        return frozenset()
-    root = DefusedET.fromstring(styles)
-    percent_ids = set(PERCENT_FORMAT_IDS) | {
-        fmt.get("numFmtId", "") for fmt in _children(root, "numFmts")
-        if "%" in fmt.get("formatCode", "")}
-    return frozenset(str(index) for index, xf in enumerate(_children(root, "cellXfs"))
-                     if xf.get("numFmtId", "0") in percent_ids)
-
-
-def _children(root: ElementTree.Element, local: str) -> list[ElementTree.Element]:
-    parent = next((e for e in root if e.tag.rpartition("}")[2] == local), None)
-    return list(parent) if parent is not None else []
-
-
-def _worksheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its part in the archive, from xl/workbook.xml and its relationships."""
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
-    paths = {}
-    for sheet in DefusedET.fromstring(archive.read("xl/workbook.xml")).iter():
-        if sheet.tag.rpartition("}")[2] == "sheet":
-            target = targets.get(sheet.get(RELATIONSHIP_ID), "")
-            paths[sheet.get("name", "")] = (
-                target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-    return paths
-
-
-def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> SpecialCells | None:
-    """The sheet's percent and error cells; None when a cell lies past the caps or has no `r`."""
-    percent, errors = set(), {}
-    for tag in CELL_TAG.finditer(sheet_xml):
-        attributes = tag.group(2) or b""
-        ref = REF_ATTR.search(attributes)
-        if ref is None or int(ref.group(2)) > MAX_ROWS:
-            return None
-        if tag.group(1) == b"row":
-            continue
-        col = _column_index(ref.group(1))
-        if col is None:
-            return None
-        where = (int(ref.group(2)) - 1, col)
-        style = STYLE_ATTR.search(attributes)
-        if style and style.group(1).decode() in percent_styles:
-            percent.add(where)
-        if ERROR_TYPE.search(attributes) and (value := ERROR_VALUE.match(sheet_xml, tag.end())):
-            errors[where] = value.group(1).decode("utf-8", "replace")
-    return SpecialCells(frozenset(percent), errors)
-
-
-def _column_index(letters: bytes) -> int | None:
-    """0-based column of "A".."ZZZ"; None when it is missing or past the column cap."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - ord("A") + 1
-    return number - 1 if 0 < number <= MAX_COLUMNS else None
 
 
 def _read_calamine(filename: str, data: bytes,
@@ -333,8 +220,15 @@ def _calamine_rows(sheet: python_calamine.CalamineSheet,
         if index >= MAX_ROWS:
             return
         yield [""] * col_offset + [
-            special.text((index, col), value)
+            _special_text(special, (index, col), value)
             for col, value in enumerate(row[:MAX_COLUMNS], start=col_offset)]
+
+
+def _special_text(special: SpecialCells, where: tuple[int, int], value: object) -> str:
+    """A cell's text as the LA saw it, with what the sheet XML told of it."""
+    if where in special.errors:
+        return special.errors[where]
+    return _cell_text(value, where in special.percent)
 
 
 def _cell_text(value: object, percent: bool) -> str:

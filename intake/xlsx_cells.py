@@ -1,0 +1,116 @@
+"""The .xlsx cells python-calamine cannot render as the LA saw them: percents and errors.
+
+calamine gives values but not number formats, so a percent cell would read 0.9 where the LA
+saw 90%. The formats come from a small parse of xl/styles.xml plus each cell's `s` (style)
+attribute in the sheet XML. The same pass finds where the cells are: calamine allocates the
+whole used range, so a cell far past our caps, or cells placed by position only (no `r`),
+send the workbook to openpyxl, which streams rows and stops at the caps.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+import defusedxml.ElementTree as DefusedET
+
+from intake.safety import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, entry_head
+
+CELL_TAG = re.compile(rb"<(?:\w+:)?(c|row)(\s[^>]*)?/?>")
+REF_ATTR = re.compile(rb"""\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']""")
+STYLE_ATTR = re.compile(rb"""\ss=["'](\d+)["']""")
+PERCENT_FORMAT_IDS = frozenset({"9", "10"})    # Excel's built-in "0%" and "0.00%"
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+# calamine reads an error cell (#DIV/0!) as empty; the sheet XML has its text.
+ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
+ERROR_VALUE = re.compile(
+    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?<(?:\w+:)?v>([^<]*)</")
+
+
+@dataclass(frozen=True)
+class SpecialCells:
+    """The cells of one sheet whose text calamine cannot give: (row, col) on a 0-based grid."""
+
+    percent: frozenset[tuple[int, int]] = frozenset()
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+NO_SPECIAL_CELLS = SpecialCells()
+WorkbookCells = dict[str, SpecialCells]
+
+
+def xlsx_special_cells(archive: zipfile.ZipFile) -> WorkbookCells | None:
+    """Sheet name -> its percent and error cells; None to read the workbook with openpyxl."""
+    percent_styles = _percent_styles(archive)
+    found: WorkbookCells = {}
+    for name, path in _worksheet_paths(archive).items():
+        cells = _special_cells_of(entry_head(archive, path, MAX_UNPACKED_BYTES), percent_styles)
+        if cells is None:
+            return None
+        found[name] = cells
+    return found
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[str]:
+    """The cell style indexes (`s`) whose number format shows a percentage."""
+    styles = entry_head(archive, "xl/styles.xml", MAX_UNPACKED_BYTES)
+    if not styles:
+        return frozenset()
+    root = DefusedET.fromstring(styles)
+    percent_ids = set(PERCENT_FORMAT_IDS) | {
+        fmt.get("numFmtId", "") for fmt in _children(root, "numFmts")
+        if "%" in fmt.get("formatCode", "")}
+    return frozenset(str(index) for index, xf in enumerate(_children(root, "cellXfs"))
+                     if xf.get("numFmtId", "0") in percent_ids)
+
+
+def _children(root: ElementTree.Element, local: str) -> list[ElementTree.Element]:
+    parent = next((e for e in root if e.tag.rpartition("}")[2] == local), None)
+    return list(parent) if parent is not None else []
+
+
+def _worksheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the archive, from xl/workbook.xml and its relationships."""
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
+    paths = {}
+    for sheet in DefusedET.fromstring(archive.read("xl/workbook.xml")).iter():
+        if sheet.tag.rpartition("}")[2] == "sheet":
+            target = targets.get(sheet.get(RELATIONSHIP_ID), "")
+            paths[sheet.get("name", "")] = (
+                target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+    return paths
+
+
+def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> SpecialCells | None:
+    """The sheet's percent and error cells; None when a cell lies past the caps or has no `r`."""
+    percent, errors = set(), {}
+    for tag in CELL_TAG.finditer(sheet_xml):
+        attributes = tag.group(2) or b""
+        ref = REF_ATTR.search(attributes)
+        if ref is None or int(ref.group(2)) > MAX_ROWS:
+            return None
+        if tag.group(1) == b"row":
+            continue
+        col = _column_index(ref.group(1))
+        if col is None:
+            return None
+        where = (int(ref.group(2)) - 1, col)
+        style = STYLE_ATTR.search(attributes)
+        if style and style.group(1).decode() in percent_styles:
+            percent.add(where)
+        if ERROR_TYPE.search(attributes) and (value := ERROR_VALUE.match(sheet_xml, tag.end())):
+            errors[where] = value.group(1).decode("utf-8", "replace")
+    return SpecialCells(frozenset(percent), errors)
+
+
+def _column_index(letters: bytes) -> int | None:
+    """0-based column of "A".."ZZZ"; None when it is missing or past the column cap."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number - 1 if 0 < number <= MAX_COLUMNS else None
