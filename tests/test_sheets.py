@@ -19,6 +19,7 @@ from odf.text import P
 
 from intake.safety import check_archive
 from intake.sheets import MAX_ROWS, Sheet, UnreadableFile, read_sheets
+from tests.hostile_files import encrypted_xlsx
 
 
 def openpyxl_book(book: openpyxl.Workbook) -> bytes:
@@ -224,27 +225,13 @@ def test_empty_file() -> None:
     assert reason("return.xlsx", b"") == "the file is empty"
 
 
-def encrypted_package() -> bytes:
-    """The start of an OLE (CFB) container as Excel writes for a password-protected .xlsx."""
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
-    header += bytes(512 - len(header))
-
-    def entry(name: str, kind: int) -> bytes:
-        encoded = (name + "\0").encode("utf-16-le")
-        return (encoded.ljust(64, b"\0") + len(encoded).to_bytes(2, "little")
-                + bytes([kind, 1]) + bytes(128 - 68))
-
-    directory = entry("Root Entry", 5) + entry("EncryptionInfo", 2) + entry("EncryptedPackage", 2)
-    return header + directory.ljust(512, b"\0") + os.urandom(1024)
-
-
 def test_password_protected_workbook() -> None:
-    assert reason("return.xlsx", encrypted_package()) == (
+    assert reason("return.xlsx", encrypted_xlsx()) == (
         "the workbook is password-protected (encrypted); please send it again without a password")
 
 
 def test_ole_file_that_is_not_a_workbook() -> None:
-    data = encrypted_package().replace("EncryptedPackage".encode("utf-16-le"),
+    data = encrypted_xlsx().replace("EncryptedPackage".encode("utf-16-le"),
                                        "WordDocument\0\0\0\0".encode("utf-16-le"))
     assert reason("letter.xls", data) == "the file is an Office document but not an Excel workbook"
 
