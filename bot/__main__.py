@@ -15,7 +15,6 @@ from bot.render_text import to_text
 from bot.roles import UnknownRole, Viewer, viewer_from_role
 from store.collection import load_collection
 from store.db import open_db
-from store.register import load_into
 from store.settings import Settings
 
 TERMINAL_USER = "terminal"
@@ -65,10 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _context(settings: Settings) -> Context:
-    db = open_db(settings.returns_db)
-    if not db["authorities"].count:
-        load_into(db)               # a fresh store still answers about all 151 LAs
-    return Context(db, settings, load_collection(settings.collection))
+    return Context(open_db(settings.returns_db), settings, load_collection(settings.collection))
 
 
 def _ask(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
@@ -102,7 +98,7 @@ def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
 
 def _serve(settings: Settings) -> int:
     collection = load_collection(settings.collection)
-    _context(settings).db.close()          # create or migrate the store, load the register
+    open_db(settings.returns_db).close()   # create or migrate the store (with the register)
     try:
         if settings.slack_enabled:
             from bot.app import serve  # slack-bolt is only loaded when Slack is on

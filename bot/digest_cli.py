@@ -19,7 +19,7 @@ from bot.scheduler import DigestChannel, load_digest_channels, publish_digest
 from intake.chase_cli import parse_now
 from store.collection import Collection, load_collection
 from store.db import open_db
-from store.register import REGIONS, load_into
+from store.register import REGIONS
 from store.settings import Settings
 
 
@@ -40,7 +40,7 @@ def digest_main(argv: list[str] | None = None, settings: Settings | None = None)
         except ValueError as error:
             parser.error(str(error))
         settings = settings.model_copy(update={"returns_now": now})
-    _prepare_store(settings)
+    open_db(settings.returns_db).close()    # create or migrate the store before posting
     channels = load_digest_channels(settings.digest_channels)
     if args.print_only or not (settings.slack_bot_token and channels):
         if not args.print_only:
@@ -49,15 +49,6 @@ def digest_main(argv: list[str] | None = None, settings: Settings | None = None)
         print(print_digests(settings, collection))
         return 0
     return asyncio.run(_post(settings, collection, channels, force=args.force))
-
-
-def _prepare_store(settings: Settings) -> None:
-    db = open_db(settings.returns_db)
-    try:
-        if not db["authorities"].count:
-            load_into(db)
-    finally:
-        db.close()
 
 
 def print_digests(settings: Settings, collection: Collection) -> str:

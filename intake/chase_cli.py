@@ -9,7 +9,6 @@ from datetime import datetime
 from intake.chasing import ChaseResult, run_slot
 from store.collection import Collection, load_collection
 from store.db import open_db
-from store.register import load_into
 from store.settings import Settings
 
 
@@ -33,8 +32,6 @@ def chase_main(argv: list[str] | None = None, settings: Settings | None = None) 
         parser.error(str(error))
     db = open_db(settings.returns_db)
     try:
-        if not db["authorities"].count:
-            load_into(db)
         result = run_slot(db, settings, collection, now, dry_run=args.dry_run)
     finally:
         db.close()

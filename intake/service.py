@@ -24,7 +24,6 @@ from intake.server import IntakeHandler, MessageWriter, start_smtp_server
 from store.collection import Collection
 from store.db import open_db
 from store.messages import get_message, unprocessed_ids
-from store.register import load_into
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,6 @@ class IntakeService:
 
     async def start(self) -> None:
         handler = IntakeHandler(self.settings, self._writer, on_stored=self.enqueue)
-        await self._in_db(load_into)
         for row_id in await self._in_db(unprocessed_ids):
             self.enqueue(row_id)
         self._update_idle()

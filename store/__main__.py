@@ -37,13 +37,12 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     db = open_db(settings.returns_db)
-    load_into(db)
     return {"init": _init, "export": _export, "import": _import, "contacts": _contacts}[
         args.command](db, settings, args)
 
 
 def _init(db, settings: Settings, args) -> int:
-    count = db["authorities"].count
+    count = load_into(db)
     log.info("database ready at %s with %d LAs in the register", settings.returns_db, count)
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database, Migrations
 
 from store.db import immediate
+from store.register import load_into
 
 migrations = Migrations("care_home_returns")
 
@@ -206,6 +207,13 @@ def m003_schedule(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m004_register(db: Database) -> None:
+    # Every table refers to the LAs: a new store starts with the register in it.
+    # (`python -m store init` loads it again, to pick up a corrected register CSV.)
+    load_into(db)
 
 
 def migrate(db: Database) -> None:
