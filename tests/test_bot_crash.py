@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from tests.bot_helpers import SIGNING_SECRET, FakeSlack, add_return, poll_until
+from tests.hostile_files import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 CHANNELS = {"national": "CNAT", "London": "CLDN", "North East": "CNE"}
@@ -35,12 +35,6 @@ class SlowSlack(FakeSlack):
     def digests(self) -> list[str]:
         return [body["channel"] for body in self.bodies("chat.postMessage")
                 if str(body.get("text", "")).startswith("Daily digest")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_bot(tmp_path: Path, api_url: str) -> subprocess.Popen:
