@@ -108,7 +108,8 @@ def _names_by_code() -> dict[str, str]:
 
 # Senders' domains repeat (a council sends every week); bounded, as the domain is the sender's.
 @lru_cache(maxsize=1024)
-def _owners(domain: str) -> tuple[LocalAuthority, ...]:
+def authorities_owning(domain: str) -> tuple[LocalAuthority, ...]:
+    """The LAs whose domains include `domain` (or a parent of it)."""
     return tuple(la for la in load_register() if la.owns_domain(domain))
 
 
@@ -116,7 +117,7 @@ def _domain_findings(read: ReadMessage, mail_from: str) -> list[_Finding]:
     findings = []
     domains = dict.fromkeys(domain_of(a) for a in (mail_from, read.headers.from_address))
     for domain in filter(None, domains):
-        owners = _owners(domain)
+        owners = authorities_owning(domain)
         if len(owners) == 1:
             says = f"the email came from {domain} ({owners[0].name})"
         elif owners:

@@ -17,7 +17,7 @@ from hashlib import sha256
 from sqlite_utils import Database
 
 from intake.autoreply import automatic_reason, reply_decision
-from intake.identify import identify_authority
+from intake.identify import authorities_owning, identify_authority
 from intake.models import ReadMessage, TemplateReading
 from intake.reading import BODY_LETTER, read_message_sync
 from intake.replies import Receipt, compose_ack
@@ -166,7 +166,7 @@ def plan_ack(db: Database, settings: Settings, collection: Collection, message: 
     """Decide by the loop rules whether to acknowledge, and compose the acknowledgement."""
     if decision.disposition == "ignored":
         return PlannedAck("not acknowledged: automatic mail")
-    if decision.disposition == "rejected" and not _from_a_council(message, read):
+    if decision.disposition == "rejected" and not _from_a_council(message):
         return PlannedAck("not acknowledged: not a return, and not from a council address")
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     recent = replies_to_sender_since(db, message.mail_from, hour_ago) if message.mail_from else 0
@@ -188,9 +188,9 @@ def plan_ack(db: Database, settings: Settings, collection: Collection, message: 
     return PlannedAck(f"acknowledged to {verdict.to}", verdict.to, key, mail.as_bytes())
 
 
-def _from_a_council(message: StoredMessage, read: ReadMessage) -> bool:
+def _from_a_council(message: StoredMessage) -> bool:
     domain = message.mail_from.rpartition("@")[2].lower()
-    return bool(domain) and any(la.owns_domain(domain) for la in authorities_by_code().values())
+    return bool(domain) and bool(authorities_owning(domain))
 
 
 def give_up(db: Database, message_id: int, error: str) -> None:
