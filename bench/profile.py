@@ -24,7 +24,7 @@ from bench.processes import REPO
 from bench.stats import spread
 from intake.outgoing import send_due
 from intake.processing import process_stored
-from intake.reading import read_message, read_message_limited
+from intake.reading.message import read_message, read_message_limited
 from store.collection import Collection
 from store.db import open_db
 from store.messages import StoredMessage, store_raw
@@ -33,8 +33,8 @@ from store.settings import Settings
 
 TOP = 12
 # The pipeline's parts, in order: reading (in the worker), then deciding and committing.
-PARTS = (("intake/mime.py", "parse_mime"), ("intake/sheets.py", "read_sheets"),
-         ("intake/template.py", "find_template"), ("intake/letters.py", "read_letter"),
+PARTS = (("intake/reading/mime.py", "parse_mime"), ("intake/reading/sheets.py", "read_sheets"),
+         ("intake/reading/template.py", "find_template"), ("intake/reading/letters.py", "read_letter"),
          ("intake/processing.py", "decide"), ("intake/identify.py", "identify_authority"),
          ("intake/validation.py", "validate_return"), ("intake/processing.py", "commit"),
          ("intake/replies.py", "compose_ack"))

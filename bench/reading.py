@@ -25,9 +25,9 @@ from odf.table import TableCell
 from bench.mail import return_content
 from bench.stats import repeat, spread
 from intake import sample_files as files
-from intake.letters import read_letter
-from intake.sheets import read_sheets
-from intake.template import find_template
+from intake.reading.letters import read_letter
+from intake.reading.sheets import read_sheets
+from intake.reading.template import find_template
 from store.collection import Collection
 from store.register import authorities_by_code
 

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from intake.autoreply import automatic_reason, reply_decision
 from intake.identify import authorities_owning, identify_authority
 from intake.models import ReadMessage, TemplateReading
-from intake.reading import BODY_LETTER, read_message_sync
+from intake.reading.message import BODY_LETTER, read_message_sync
 from intake.replies import Receipt, compose_ack
 from intake.trust import check_sender
 from intake.validation import LaFacts, validate_return

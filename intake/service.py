@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from intake.outgoing import run_sender
 from intake.processing import MAX_ATTEMPTS, count_attempt, give_up, process_stored
-from intake.reading import read_message_limited
+from intake.reading.message import read_message_limited
 from intake.server import IntakeHandler, MessageWriter, start_smtp_server
 from store.collection import Collection
 from store.db import open_db

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intake.models import ActionRow, TemplateReading
-from intake.values import parse_count, parse_support, parse_total
+from intake.reading.values import parse_count, parse_support, parse_total
 from store.collection import Action, Collection
 from store.submissions import Answer, Finding, NewSubmission
 

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from intake.archives import expand_zip
-from intake.sheets import UnreadableFile
+from intake.reading.archives import expand_zip
+from intake.reading.sheets import UnreadableFile
 
 
 def make_zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from intake.autoreply import automatic_reason, reply_decision
-from intake.mime import parse_headers
 from intake.models import Headers
+from intake.reading.mime import parse_headers
 from tests.conftest import SHARED
 
 INBOX = "careandreform2@communities.gov.uk"

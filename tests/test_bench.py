@@ -51,5 +51,5 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert set(results["profile"]["stages"]) == {
         "store_raw", "read_message", "read_message_limited", "process_stored", "send_due"}
     assert results["profile"]["hot_functions"]["by_own_time"]
-    assert "intake/mime.py:parse_mime" in results["profile"]["hot_functions"]["parts_ms_per_message"]
+    assert "intake/reading/mime.py:parse_mime" in results["profile"]["hot_functions"]["parts_ms_per_message"]
     assert "intake acknowledged/s ÷ bare stored/s with 8 sender(s)" in done.stdout

@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 
 from intake.blank import write_blank_template
-from intake.sheets import read_sheets
-from intake.template import find_template
-from intake.values import parse_count, parse_support
+from intake.reading.sheets import read_sheets
+from intake.reading.template import find_template
+from intake.reading.values import parse_count, parse_support
 from store.collection import Collection
 
 

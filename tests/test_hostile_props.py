@@ -9,11 +9,11 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.mime import parse_mime
-from intake.reading import read_message
+from intake.reading.message import read_message
+from intake.reading.mime import parse_mime
+from intake.reading.sheets import UnreadableFile, read_sheets
+from intake.reading.template import find_template
 from intake.sample_files import Layout, template_grid
-from intake.sheets import UnreadableFile, read_sheets
-from intake.template import find_template
 from store.collection import load_collection
 from tests.hostile_files import leeds_content
 

@@ -12,8 +12,8 @@ from odf.opendocument import OpenDocumentText
 from odf.table import Table, TableCell, TableRow
 from odf.text import H, P
 
-from intake.letters import MAX_PAGES, UnreadableLetter, read_letter
-from intake.sheets import UnreadableFile
+from intake.reading.letters import MAX_PAGES, UnreadableLetter, read_letter
+from intake.reading.sheets import UnreadableFile
 
 OPENING = "Dear colleagues, Leeds City Council sets out its support to care homes."
 MARKET = "The local care market remains resilient despite financial pressures."

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.mime import parse_headers, parse_mime
+from intake.reading.mime import parse_headers, parse_mime
 
 BOUNCES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bounces"
 

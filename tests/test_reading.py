@@ -12,8 +12,13 @@ import openpyxl
 from fpdf import FPDF
 
 from intake.models import ReadMessage
-from intake.reading import BODY_LETTER, read_message, read_message_limited, read_message_sync
-from intake.sandbox import TOO_SLOW, Limits
+from intake.reading.message import (
+    BODY_LETTER,
+    read_message,
+    read_message_limited,
+    read_message_sync,
+)
+from intake.reading.sandbox import TOO_SLOW, Limits
 from store.collection import Collection
 
 LETTER_TEXT = (

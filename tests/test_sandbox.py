@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from intake.sandbox import (
+from intake.reading.sandbox import (
     CRASHED,
     TOO_BIG,
     TOO_SLOW,

@@ -15,8 +15,8 @@ from odf.style import Style, TableProperties
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
-from intake.sheets import read_sheets
-from intake.template import find_template
+from intake.reading.sheets import read_sheets
+from intake.reading.template import find_template
 from store.collection import Collection
 
 Value = str | int | float | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.values import Count, Support, parse_count, parse_support, parse_total
+from intake.reading.values import Count, Support, parse_count, parse_support, parse_total
 
 COUNTS = [
     # raw, total, value, kind

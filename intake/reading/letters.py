@@ -17,8 +17,8 @@ from xml.etree import ElementTree
 
 import defusedxml.ElementTree as DefusedET
 
-from intake.mime import decode_text
-from intake.safety import DAMAGED, UnreadableFile, check_archive
+from intake.reading.mime import decode_text
+from intake.reading.safety import DAMAGED, UnreadableFile, check_archive
 
 MAX_PAGES = 60
 MAX_CHARS = 200_000

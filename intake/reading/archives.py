@@ -7,7 +7,7 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath, PureWindowsPath
 
-from intake.safety import DAMAGED, UnreadableFile, check_archive
+from intake.reading.safety import DAMAGED, UnreadableFile, check_archive
 
 # Files that archivers add beside the real ones; nobody attached them on purpose.
 CLUTTER = frozenset({".ds_store", "thumbs.db", "desktop.ini"})

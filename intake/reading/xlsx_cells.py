@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 import defusedxml.ElementTree as DefusedET
 
-from intake.safety import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, entry_head
+from intake.reading.safety import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, entry_head
 
 CELL_TAG = re.compile(rb"<(?:\w+:)?(c|row)(\s[^>]*)?/?>")
 REF_ATTR = re.compile(rb"""\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']""")

@@ -229,7 +229,7 @@ def default_sandbox() -> Sandbox:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Sandbox(workers=2, preload=("intake.reading",))
+            _default = Sandbox(workers=2, preload=("intake.reading.message",))
         return _default
 
 

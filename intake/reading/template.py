@@ -5,7 +5,7 @@ action codes (1.1 ... 5.2) and/or the action labels (matched fuzzily, as LAs rew
 the count, Yes/No, description and issues columns come from the header texts above those
 rows, falling back to what the cells look like; the header fields (LA, total, contact) and
 the two free-text boxes are found by their label text anywhere on the sheet. The rows are
-found by `intake.action_rows`, the fields by `intake.fields`.
+found by `intake.reading.action_rows`, the fields by `intake.reading.fields`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process, utils
 
-from intake.action_rows import LOCATE_COLS, MIN_ACTIONS, ActionCandidate, find_action_rows
-from intake.fields import find_fields
 from intake.models import ActionRow, TemplateReading
-from intake.sheets import Sheet
-from intake.values import parse_count, parse_support
+from intake.reading.action_rows import LOCATE_COLS, MIN_ACTIONS, ActionCandidate, find_action_rows
+from intake.reading.fields import find_fields
+from intake.reading.sheets import Sheet
+from intake.reading.values import parse_count, parse_support
 from store.collection import Collection
 
 HEADER_ROWS_ABOVE = 12

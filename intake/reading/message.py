@@ -16,13 +16,19 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from intake.archives import expand_zip
-from intake.letters import MAX_CHARS, letter_kind, read_letter
-from intake.mime import Attachment, parse_headers, parse_mime
 from intake.models import FileNote, Letter, ReadMessage, TemplateReading
-from intake.sandbox import DEFAULT_LIMITS, Limits, ReadingFailed, run_limited, run_limited_sync
-from intake.sheets import UnreadableFile, read_sheets
-from intake.template import find_template
+from intake.reading.archives import expand_zip
+from intake.reading.letters import MAX_CHARS, letter_kind, read_letter
+from intake.reading.mime import Attachment, parse_headers, parse_mime
+from intake.reading.sandbox import (
+    DEFAULT_LIMITS,
+    Limits,
+    ReadingFailed,
+    run_limited,
+    run_limited_sync,
+)
+from intake.reading.sheets import UnreadableFile, read_sheets
+from intake.reading.template import find_template
 from store.collection import Collection
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ Which reader, and why (measured on a 40-row template and a 20,000-row sheet):
 - .csv: the csv module, after sniffing the encoding and the delimiter.
 
 Neither reader limits decompression, and calamine can abort the process on a sheet that
-declares a huge range, so containers are checked first (`intake.safety`: archive size, the
+declares a huge range, so containers are checked first (`intake.reading.safety`: archive size, the
 declared dimension of each worksheet, no DTDs in the XML), and reading stops at row, column
 and cell caps. Every failure becomes `UnreadableFile` with a reason in plain words.
 """
@@ -37,7 +37,7 @@ import openpyxl
 import python_calamine
 from openpyxl.utils import get_column_letter
 
-from intake.safety import (
+from intake.reading.safety import (
     DAMAGED,
     MAX_COLUMNS,
     MAX_ROWS,
@@ -48,7 +48,12 @@ from intake.safety import (
     check_ooxml,
     entry_head,
 )
-from intake.xlsx_cells import NO_SPECIAL_CELLS, SpecialCells, WorkbookCells, xlsx_special_cells
+from intake.reading.xlsx_cells import (
+    NO_SPECIAL_CELLS,
+    SpecialCells,
+    WorkbookCells,
+    xlsx_special_cells,
+)
 
 MAX_CELLS = 200_000                     # filled cells in the whole workbook
 

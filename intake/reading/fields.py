@@ -11,8 +11,8 @@ import re
 
 from rapidfuzz import fuzz
 
-from intake.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
-from intake.sheets import Sheet
+from intake.reading.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
+from intake.reading.sheets import Sheet
 from store.collection import Collection
 
 FIELD_PATTERNS = {
