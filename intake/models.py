@@ -33,12 +33,14 @@ class TemplateReading:
     la_cell: str | None = None
     total_raw: str | None = None    # "Total number of CQC registered care homes in your area"
     total_cell: str | None = None
+    total_label: str | None = None  # the label the total was read against, as written
     contact_raw: str | None = None  # the whole contact text as written
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
     support_benefit: str = ""       # free text: support the LA would benefit from
     regional_issues: str = ""       # free text: issues for regional and national teams
+    chosen_because: str = ""        # why this one was read when a message held several templates
 
 
 @dataclass(frozen=True)
