@@ -13,6 +13,7 @@ from bot.parsing import Question, parse
 from bot.quarantine import dismiss, quarantine_reply, release
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched, resolve_scope
+from bot.search import search_reply
 from bot.status import authority_status_reply, missing_reply, status_reply
 from bot.themes import theme_actions, theme_name
 
@@ -22,6 +23,7 @@ EXAMPLES = (
     "concerns · concerns Midlands · concerns testing · concerns Kent",
     "chase Leeds · chase missing London",
     "quarantine · release CHR-000042 as Leeds · dismiss CHR-000042 (national users)",
+    "search full pay · what did Kent say about testing?",
     "digest · help",
 )
 REFUSAL = ("Sorry, I can only answer people on the returns team's list. "
@@ -60,6 +62,12 @@ def concerns(question: Question, user: Viewer, ctx: Context) -> Reply:
         return not_found(scope)
     return concerns_reply(ctx, scope, actions or None,
                           theme_name(actions, theme_words, ctx.collection))
+
+
+def search(question: Question, user: Viewer, ctx: Context) -> Reply:
+    scope = resolve_scope(question.rest, user.home)
+    return not_found(scope) if isinstance(scope, Unmatched) else search_reply(
+        ctx, question.target, scope)
 
 
 def quarantine(question: Question, user: Viewer, ctx: Context) -> Reply:
@@ -108,5 +116,5 @@ def national_only(user: Viewer) -> Reply | None:
 HANDLERS: dict[str, Handler] = {
     "status": status, "missing": missing, "concerns": concerns, "quarantine": quarantine,
     "release": release_command, "dismiss": dismiss_command, "chase": chase_command, "digest": digest_command,
-    "help": help_reply,
+    "help": help_reply, "search": search,
 }

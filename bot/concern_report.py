@@ -59,7 +59,7 @@ def _groups(states: list, scope: Scope) -> dict[str, set[str]]:
 
 def _thematic_heading(item: ThematicConcern) -> str:
     return (f"Thematic: {item.action} {item.label}: {len(item.la_names)} of "
-            f"{item.region_las} LAs low or asking for support (threshold {item.threshold})")
+            f"{item.region_returns} returns low or asking for support (threshold {item.threshold})")
 
 
 def _thematic_by_region(items: tuple[ThematicConcern, ...]) -> list[Section]:
@@ -67,7 +67,7 @@ def _thematic_by_region(items: tuple[ThematicConcern, ...]) -> list[Section]:
     for item in items:
         regions[item.region].append(item)
     return [section(f"Thematic concerns in {region}",
-                    (f"{t.action} {t.label}: {len(t.la_names)} of {t.region_las} LAs "
+                    (f"{t.action} {t.label}: {len(t.la_names)} of {t.region_returns} returns "
                      f"({', '.join(t.la_names)})" for t in members))
             for region, members in sorted(regions.items())]
 

@@ -44,7 +44,7 @@ class ThematicConcern:
     label: str
     la_names: tuple[str, ...]
     threshold: int
-    region_las: int
+    region_returns: int
     evidence: tuple[str, ...]
 
 
@@ -54,10 +54,11 @@ class ConcernReport:
     thematic: tuple[ThematicConcern, ...]
 
 
-def thematic_threshold(collection: Collection, region_las: int) -> int:
-    """At least `thematic_min_las` LAs, or a quarter of the region's, whichever is fewer."""
+def thematic_threshold(collection: Collection, region_returns: int) -> int:
+    """How many LAs must be weak on an action for a thematic concern: the collection's share
+    of the region's returns, and never fewer than `thematic_min_las`."""
     limits = collection.thresholds
-    return max(1, min(limits.thematic_min_las, math.ceil(limits.thematic_fraction * region_las)))
+    return max(limits.thematic_min_las, math.ceil(limits.thematic_share * region_returns))
 
 
 def find_concerns(
@@ -78,7 +79,9 @@ def find_concerns(
     labels = {action.code: action.label for action in collection.actions}
     low = collection.thresholds.low_coverage
     by_la: dict[str, list[Concern]] = defaultdict(list)
+    answered: set[str] = set()
     for row in answers:
+        answered.add(row["la_code"])
         by_la[row["la_code"]].extend(_answer_concerns(labels, low, row))
     if actions is None:
         for row in texts:
@@ -95,7 +98,8 @@ def find_concerns(
     thematic = tuple(
         concern
         for region, codes in (groups or {}).items()
-        for concern in _thematic(collection, region, codes, names, by_la)
+        for concern in _thematic(collection, region, codes, names, by_la,
+                                 len(answered.intersection(codes)))
     )
     return ConcernReport(places, thematic)
 
@@ -150,9 +154,9 @@ def _return_concerns(collection: Collection, now: datetime, state: Mapping) -> l
 
 
 def _thematic(collection: Collection, region: str, codes: Codes[str],
-              names: Mapping[str, str], by_la: Mapping[str, list[Concern]]
-              ) -> list[ThematicConcern]:
-    threshold = thematic_threshold(collection, len(codes))
+              names: Mapping[str, str], by_la: Mapping[str, list[Concern]],
+              returns: int) -> list[ThematicConcern]:
+    threshold = thematic_threshold(collection, returns)
     weak: dict[str, dict[str, list[Concern]]] = defaultdict(dict)
     for code in codes:
         for concern in by_la.get(code, ()):
@@ -164,7 +168,7 @@ def _thematic(collection: Collection, region: str, codes: Codes[str],
         if len(places) >= threshold:
             found.append(ThematicConcern(
                 region, action, collection.action(action).label,
-                tuple(sorted(names.get(code, code) for code in places)), threshold, len(codes),
+                tuple(sorted(names.get(code, code) for code in places)), threshold, returns,
                 tuple(f"{names.get(code, code)}: {c.text}"
                       for code, items in sorted(places.items(), key=lambda p: names.get(p[0], ""))
                       for c in items),

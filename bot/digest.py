@@ -166,7 +166,7 @@ def _new_concerns(db: Database, collection: Collection, now: datetime, states: l
     else:
         lines = [f"{p.la_name}: {item.text}" for p in places for item in p.items]
     lines += [f"Thematic in {t.region}: {t.action} {t.label}: {len(t.la_names)} of "
-              f"{t.region_las} LAs ({'; '.join(t.la_names)})" for t in thematic]
+              f"{t.region_returns} returns ({'; '.join(t.la_names)})" for t in thematic]
     return [section(f"New concerns ({len(places) + len(thematic)})", lines)]
 
 

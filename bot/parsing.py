@@ -10,6 +10,11 @@ SLACK_LINK = re.compile(r"<[^|>]+\|([^>]+)>")
 REF = r"(chr-?\d{1,9})"
 RELEASE = re.compile(rf"^release\s+{REF}\s+(?:as|to|for|under)\s+(.+)$")
 DISMISS = re.compile(rf"^dismiss\s+{REF}\b\s*(?:because|as|reason:?|-|:)?\s*(.*)$")
+# `search WORDS [in PLACE]`, "what did PLACE say about WORDS", "did PLACE mention WORDS".
+SEARCH = re.compile(r"^(?:search|find)\s+(?:for\s+)?(?P<what>.+?)(?:\s+in\s+(?P<where>[^,]+))?$")
+SAID = re.compile(r"^(?:what\s+)?(?:did|do|does|have|has)\s+(?P<where>.+?)\s+"
+                  r"(?:say|said|write|wrote|mention|mentioned|written)\s+(?:about\s+)?(?P<what>.+)$")
+PLAN = re.compile(r"^plan\s+(?P<where>[^:]+?)\s*:\s*(?P<what>.+)$")
 WORD = re.compile(r"[a-z0-9&'’.-]+")
 
 # Checked in this order: the first intent with a keyword in the text wins ("how many have not
@@ -17,6 +22,7 @@ WORD = re.compile(r"[a-z0-9&'’.-]+")
 INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern)) for name, pattern in (
         ("help", r"^(help|\?|commands|what can you do|how do i use)\b"),
+        ("report", r"^(report|draft (the )?report)\b"),
         ("chase", r"\b(chase|chaser|chasers|remind|reminder|nudge)\b"),
         ("digest", r"\b(digest|daily summary|morning summary)\b"),
         ("quarantine", r"\b(quarantine|quarantined|held mail|needs? a person|unidentified)\b"),
@@ -46,7 +52,7 @@ would yet you your
 class Question:
     """What was asked, and the words left over to name a place or a theme."""
 
-    intent: str                 # help|chase|digest|quarantine|missing|concerns|status|release|dismiss|unknown
+    intent: str                 # help|chase|digest|...|release|dismiss|search|plan|report|unknown
     words: tuple[str, ...] = ()
     ref: str | None = None      # release/dismiss: the message reference
     target: str = ""            # release: the LA named after 'as'; dismiss: the reason
@@ -72,6 +78,10 @@ def parse(text: str) -> Question:
         return Question("release", ref=_ref(match[1]), target=match[2].strip(" ?!."))
     if match := DISMISS.match(command):
         return Question("dismiss", ref=_ref(match[1]), target=match[2].strip())
+    if match := SEARCH.match(command) or SAID.match(command):
+        return Question("search", _scope_words(match["where"] or ""), target=match["what"])
+    if match := PLAN.match(plain.lstrip("/").removeprefix("returns ").strip()):
+        return Question("plan", _scope_words(match["where"]), target=_original(text, match["what"]))
     words = tuple(w.strip(".'") for w in WORD.findall(command))
     words = tuple(w for w in words if w and w not in NOISE)
     if not command:
@@ -81,6 +91,17 @@ def parse(text: str) -> Question:
             return Question(name, words)
     # A bare place name ("Leeds", "London") is a status question; anything else gets help.
     return Question("unknown", words)
+
+
+def _scope_words(text: str) -> tuple[str, ...]:
+    words = (w.strip(".'") for w in WORD.findall(text))
+    return tuple(w for w in words if w and w not in NOISE)
+
+
+def _original(text: str, lowered: str) -> str:
+    """`lowered` as the person wrote it (a planned action keeps its capitals)."""
+    start = text.lower().find(lowered[:20])
+    return text[start:start + len(lowered)].strip() if start >= 0 else lowered
 
 
 def _ref(text: str) -> str:

@@ -50,10 +50,20 @@ class ChasePlan(BaseModel):
 class Thresholds(BaseModel):
     model_config = ConfigDict(frozen=True)
     low_coverage: float = 0.8
-    thematic_min_las: int = 3
-    thematic_fraction: float = 0.25
+    # A concern is thematic in a region when at least this share of the region's returns are
+    # low on an action or ask for support on it (and never fewer than `thematic_min_las` LAs).
+    thematic_share: float = 0.25
+    thematic_min_las: int = 2
     total_query_ratio: float = 0.5
     sharp_change_ratio: float = 0.3
+
+
+class Theme(BaseModel):
+    """Something councils wrote about ("staff full pay while isolating"), found by its terms."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    terms: tuple[str, ...]
 
 
 class TemplateText(BaseModel):
@@ -87,6 +97,7 @@ class Collection(BaseModel):
     focus_areas: dict[str, str]
     actions: tuple[Action, ...]
     template: TemplateText
+    themes: tuple[Theme, ...] = ()
 
     @cached_property
     def zone(self) -> ZoneInfo:

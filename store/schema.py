@@ -6,6 +6,7 @@ from sqlite_utils import Database, Migrations
 
 from store.db import immediate
 from store.register import load_into
+from store.search import create_index
 
 migrations = Migrations("care_home_returns")
 
@@ -214,6 +215,12 @@ def m004_register(db: Database) -> None:
     # Every table refers to the LAs: a new store starts with the register in it.
     # (`python -m store init` loads it again, to pick up a corrected register CSV.)
     load_into(db)
+
+
+@migrations()
+def m005_search_index(db: Database) -> None:
+    # Full-text search over letters and the template's free text, filled from what is stored.
+    create_index(db)
 
 
 def migrate(db: Database) -> None:

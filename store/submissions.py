@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from store.search import index_submission
+
 STATUSES = ("valid", "invalid", "incomplete")
 
 
@@ -95,6 +97,7 @@ def record_submission(db: Database, message_row_id: int, received_at: str,
     db["findings"].insert_all(
         [{"submission_id": submission_id, **finding.__dict__} for finding in submission.findings]
     )
+    index_submission(db, submission_id)
     return submission_id, version
 
 

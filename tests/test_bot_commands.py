@@ -96,7 +96,7 @@ def test_national_missing_is_grouped_by_region_with_the_full_list_as_csv(ctx):
 def test_concerns_in_a_region_show_evidence_and_thematic_concerns(ctx):
     text = text_of("any worries in the north east?", ctx)
     assert "Thematic: 2.1 Access to testing" in text
-    assert "3 of 12 LAs low or asking for support (threshold 3)" in text
+    assert "3 of 4 returns low or asking for support (threshold 2)" in text
     assert "2.1 asks for support: “more test kits” [CHR-000001, return.xlsx Template!C10]" in text
     assert "3.1 issue raised: “PPE supplies are short”" in text
     assert "Issues for regional and national teams: “Staffing is our worry”" in text

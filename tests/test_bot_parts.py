@@ -48,8 +48,8 @@ def test_themes_map_to_the_collections_actions(collection, words, actions):
     assert theme_actions(words, collection)[0] == actions
 
 
-def test_thematic_threshold_is_three_or_a_quarter_whichever_is_fewer(collection):
-    assert [thematic_threshold(collection, n) for n in (33, 12, 9, 8, 4)] == [3, 3, 3, 2, 1]
+def test_thematic_threshold_is_a_quarter_of_the_regions_returns_and_at_least_two(collection):
+    assert [thematic_threshold(collection, n) for n in (33, 12, 9, 8, 4, 1)] == [9, 3, 3, 2, 2, 2]
 
 
 def test_roles_match_regions_forgivingly_and_skip_unknown_ones(tmp_path):
