@@ -72,6 +72,7 @@ def _ask(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
     reply = answer(args.text, viewer, ctx)
     print(to_text(reply))
     _write_csv(reply, args.csv)
+    _write_files(reply, settings.returns_data_dir / "reports")
     return 0
 
 
@@ -79,6 +80,14 @@ def _write_csv(reply: Reply, path: Path | None) -> None:
     if path is not None and reply.attachment is not None:
         path.write_text(reply.attachment.text, encoding="utf-8")
         print(f"Full list written to {path}", file=sys.stderr)
+
+
+def _write_files(reply: Reply, folder: Path) -> None:
+    """A report's files go where a person can open them; their paths are printed."""
+    for file in reply.files:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / file.filename).write_bytes(file.content)
+        print(f"Written: {folder / file.filename}")
 
 
 def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:

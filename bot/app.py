@@ -152,16 +152,17 @@ async def respond_with(respond, client: AsyncWebClient, reply: Reply, *,
 
 async def upload(client: AsyncWebClient, reply: Reply, channel: str,
                  thread_ts: str | None) -> None:
-    """Send the reply's CSV, if any; a channel the bot is not in gets a note, not a crash."""
-    if reply.attachment is None:
+    """Send the reply's files, if any; a channel the bot is not in gets a note, not a crash."""
+    if not reply.uploads:
         return
     try:
-        await client.files_upload_v2(channel=channel, content=reply.attachment.text,
-                                     filename=reply.attachment.filename,
-                                     title=reply.attachment.title or reply.attachment.filename,
-                                     thread_ts=thread_ts)
+        await client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts,
+            file_uploads=[{"content": f.content, "filename": f.filename,
+                           "title": f.title or f.filename} for f in reply.uploads])
     except SlackApiError as error:
-        log.warning("could not upload %s to %s: %s", reply.attachment.filename, channel,
+        log.warning("could not upload %s to %s: %s",
+                    ", ".join(f.filename for f in reply.uploads), channel,
                     error.response.get("error"))
 
 

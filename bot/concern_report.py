@@ -1,8 +1,11 @@
-"""The `concerns` answer: places with concerns and thematic concerns, with their evidence."""
+"""The `concerns` answer: the few that matter most first, ranked by severity with their evidence,
+then the rest in a line each, and everything in the attached CSV."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.concerns import ConcernReport, PlaceConcerns, ThematicConcern, find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
@@ -12,73 +15,105 @@ from bot.status import in_scope
 from bot.wording import lateness, plural
 from store import queries
 
-# Beyond this many sections (one per place or thematic concern) the answer is summarised by
-# region and the full evidence goes in the attached file (Slack's 50-block limit).
-MAX_SECTIONS = 30
+TOP = 3             # items on the "needs attention first" list
+EVIDENCE = 4        # evidence lines shown for each of them
+REST = 12           # one-line summaries after them, before "and N more"
+NAMES = 8           # LAs named in a thematic concern's line
+
+
+@dataclass(frozen=True)
+class Item:
+    """A place or a thematic concern, as ranked for a person to act on."""
+
+    severity: float
+    heading: str
+    line: str                       # the whole item in one line
+    evidence: tuple[str, ...]       # most severe first
 
 
 def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = None,
                    theme: str = "") -> Reply:
-    """Concerns in `scope`, optionally limited to a theme's actions."""
+    """Concerns in `scope`, optionally limited to a theme's actions, most severe first."""
     states = in_scope(queries.authority_states(ctx.db), scope)
     report = find_concerns(
         ctx.collection, ctx.now, states, queries.counting_answers(ctx.db),
-        queries.counting_texts(ctx.db), groups=_groups(states, scope), actions=actions)
+        queries.counting_texts(ctx.db), groups=region_groups(states, scope), actions=actions)
     about = f" about {theme} ({', '.join(sorted(actions))})" if actions else ""
     where = "England" if scope.kind == "national" else scope.name
-    if not report.places and not report.thematic:
-        return Reply(f"No concerns{about} in {where} from the returns received so far.")
     silent = [p for p in report.places if all(i.kind == "missing" for i in p.items)]
-    spoken = [p for p in report.places if p not in silent]
-    title = (f"Concerns{about} in {where}: {plural(len(spoken), 'place')} with concerns, "
+    items = ranked_items(report, national=scope.kind == "national")
+    if not items and not silent:
+        return Reply(f"No concerns{about} in {where} from the returns received so far.")
+    spoken = len(report.places) - len(silent)
+    title = (f"Concerns{about} in {where}: {plural(spoken, 'place')} with concerns, "
              f"{plural(len(report.thematic), 'thematic concern')}"
-             + (f", {len(silent)} with nothing received" if silent else ""))
-    summarise = scope.kind == "national" or len(spoken) + len(report.thematic) > MAX_SECTIONS
-    if summarise:
-        parts = _thematic_by_region(report.thematic) + _places_by_region(spoken)
-    else:
-        parts = [Section(_thematic_heading(item), item.evidence) for item in report.thematic]
-        parts.extend(section(p.la_name, (item.text for item in p.items)) for p in spoken)
+             + (f", {len(silent)} with nothing received" if silent else "")
+             + ("; most severe first" if len(items) > 1 else ""))
+    shown = len(items) if scope.kind == "la" else TOP
+    parts = attention_sections(items, shown, EVIDENCE if scope.kind != "la" else 99)
+    parts += rest_sections(items[shown:], REST, "the attached CSV")
     if silent:
-        parts.append(section(f"Nothing received ({len(silent)}, "
-                             f"{lateness(ctx.collection, ctx.now)})",
-                             (", ".join(p.la_name for p in silent),)))
-    return Reply(title, tuple(parts), attachment=_csv(report) if summarise else None)
+        parts.append(_silent(silent, ctx, national=scope.kind == "national"))
+    hidden = len(items) > shown + REST or (silent and scope.kind == "national")
+    return Reply(title, tuple(parts), attachment=concerns_csv(report) if hidden else None)
 
 
-def _groups(states: list, scope: Scope) -> dict[str, set[str]]:
-    if scope.kind == "la":
-        return {}
-    if scope.kind == "region":
-        return {scope.name: {row["la_code"] for row in states}}
-    groups: dict[str, set[str]] = defaultdict(set)
-    for row in states:
-        groups[row["region"]].add(row["la_code"])
+def region_groups(states: Sequence, scope: Scope) -> dict[str, set[str]]:
+    """Region name -> its LA codes in `states`; none for one LA (no thematic concerns)."""
+    groups: dict[str, set[str]] = {}
+    if scope.kind != "la":
+        for row in states:
+            groups.setdefault(row["region"], set()).add(row["la_code"])
     return groups
 
 
-def _thematic_heading(item: ThematicConcern) -> str:
-    return (f"Thematic: {item.action} {item.label}: {len(item.la_names)} of "
-            f"{item.region_returns} returns low or asking for support (threshold {item.threshold})")
+def ranked_items(report: ConcernReport, *, national: bool) -> list[Item]:
+    """Places (not those with only nothing received) and thematic concerns, most severe first."""
+    items = [_place_item(p, national) for p in report.places
+             if any(i.kind != "missing" for i in p.items)]
+    items += [_thematic_item(t) for t in report.thematic]
+    return sorted(items, key=lambda item: -item.severity)
 
 
-def _thematic_by_region(items: tuple[ThematicConcern, ...]) -> list[Section]:
-    regions: dict[str, list[ThematicConcern]] = defaultdict(list)
-    for item in items:
-        regions[item.region].append(item)
-    return [section(f"Thematic concerns in {region}",
-                    (f"{t.action} {t.label}: {len(t.la_names)} of {t.region_returns} returns "
-                     f"({', '.join(t.la_names)})" for t in members))
-            for region, members in sorted(regions.items())]
+def attention_sections(items: Sequence[Item], count: int, evidence: int) -> list[Section]:
+    """The first `count` items, numbered, each with up to `evidence` lines of evidence."""
+    parts = []
+    for rank, item in enumerate(items[:count], 1):
+        lines = list(item.evidence[:evidence])
+        if len(item.evidence) > evidence:
+            lines.append(f"and {len(item.evidence) - evidence} more in the full list")
+        parts.append(Section(f"{rank}. {item.heading}", tuple(lines)))
+    return parts
 
 
-def _places_by_region(places: list[PlaceConcerns]) -> list[Section]:
-    regions: dict[str, list[PlaceConcerns]] = defaultdict(list)
-    for place in places:
-        regions[place.region].append(place)
-    return [section(f"{region}: {plural(len(members), 'place')} with concerns",
-                    (f"{p.la_name}: {_summary(p)}" for p in members))
-            for region, members in sorted(regions.items())]
+def rest_sections(items: Sequence[Item], count: int, where: str) -> list[Section]:
+    """The next `count` items in a line each, and how many more are in `where`."""
+    if not items:
+        return []
+    lines = [item.line for item in items[:count]]
+    if len(items) > count:
+        lines.append(f"and {len(items) - count} more: full list attached as CSV"
+                     if where == "the attached CSV" else f"and {len(items) - count} more")
+    return [section("Also of concern", lines)]
+
+
+def _place_item(place: PlaceConcerns, national: bool) -> Item:
+    name = f"{place.la_name} ({place.region})" if national else place.la_name
+    score = f"severity {place.severity:g}"
+    return Item(place.severity, f"{name}: {score}", f"{name}: {_summary(place)} · {score}",
+                tuple(item.text for item in place.worst()))
+
+
+def _thematic_item(item: ThematicConcern) -> Item:
+    what = (f"{item.action} {item.label}: {len(item.la_names)} of {item.region_returns} returns "
+            f"low or asking for support")
+    names = ", ".join(item.la_names[:NAMES]) + (
+        f" and {len(item.la_names) - NAMES} more" if len(item.la_names) > NAMES else "")
+    return Item(item.severity,
+                f"Thematic: {what} (threshold {item.threshold}) in {item.region} · "
+                f"severity {item.severity:g}",
+                f"Thematic in {item.region}: {what} ({names}) · severity {item.severity:g}",
+                item.evidence)
 
 
 def _summary(place: PlaceConcerns) -> str:
@@ -92,10 +127,24 @@ def _summary(place: PlaceConcerns) -> str:
     return "; ".join(parts)
 
 
-def _csv(report: ConcernReport) -> Attachment:
-    rows = [(p.la_code, p.la_name, p.region, "place", item.kind, item.action or "", item.text)
-            for p in report.places for item in p.items]
-    rows += [("", "; ".join(t.la_names), t.region, "thematic", "thematic", t.action, line)
-             for t in report.thematic for line in t.evidence]
-    text = to_csv(("la_code", "la_name", "region", "scope", "kind", "action", "evidence"), rows)
-    return Attachment("concerns.csv", text, "Concerns with their evidence")
+def _silent(silent: list[PlaceConcerns], ctx: Context, *, national: bool) -> Section:
+    heading = f"Nothing received ({len(silent)}, {lateness(ctx.collection, ctx.now)})"
+    if not national:
+        return section(heading, (", ".join(p.la_name for p in silent),))
+    regions = Counter(p.region for p in silent)
+    return section(heading, (" · ".join(f"{region} {count}" for region, count
+                                        in sorted(regions.items())),
+                             "Names in the attached CSV."))
+
+
+def concerns_csv(report: ConcernReport) -> Attachment:
+    """Every concern with its evidence and severity, places and thematic, most severe first."""
+    rows = [(f"{p.severity:g}", p.la_code, p.la_name, p.region, "place", item.kind,
+             item.action or "", f"{item.severity:g}", item.text)
+            for p in report.places for item in p.worst()]
+    rows += [(f"{t.severity:g}", "", "; ".join(t.la_names), t.region, "thematic", "thematic",
+              t.action, "", line) for t in report.thematic for line in t.evidence]
+    rows.sort(key=lambda row: -float(row[0]))
+    text = to_csv(("severity", "la_code", "la_name", "region", "scope", "kind", "action",
+                   "item_severity", "evidence"), rows)
+    return Attachment("concerns.csv", text, "Concerns with their evidence, most severe first")

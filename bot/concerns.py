@@ -1,5 +1,11 @@
 """Concerns from the counting returns: per place (low coverage, support asked, issues raised,
-invalid, late or missing return) and thematic per region, each with its evidence.
+invalid, late or missing return) and thematic per region, each with its evidence and severity.
+
+Severity is in points a person can follow: an action below the coverage threshold scores up to
+4 for how far below it is and up to 3 for how many homes it is short; support asked scores 2,
+an issue raised 1, an invalid return 3 (incomplete 2), nothing received 3 plus one per working
+day late. A place's severity is the sum of its concerns; a thematic concern's is the sum of the
+concerns on that action across the region, so a theme weak in many places ranks high.
 
 Pure functions over rows from `store.queries`, so the same logic serves the bot and the digest.
 """
@@ -16,6 +22,11 @@ from datetime import datetime
 from store.collection import Collection
 
 QUOTE_LIMIT = 200
+GAP_POINTS = 4.0            # an action at 0% of homes, against the threshold
+HOMES_POINTS = 3.0          # the most a count of homes short of the threshold adds
+HOMES_PER_POINT = 10        # homes short of the threshold per point
+POINTS = {"support": 2.0, "issue": 1.0, "invalid": 3.0, "incomplete": 2.0, "missing": 3.0,
+          "late": 1.0}
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,7 @@ class Concern:
     kind: str                   # 'low' | 'support' | 'issue' | 'return' | 'missing'
     action: str | None
     text: str
+    severity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,14 @@ class PlaceConcerns:
     la_name: str
     region: str
     items: tuple[Concern, ...]
+
+    @property
+    def severity(self) -> float:
+        return sum(item.severity for item in self.items)
+
+    def worst(self) -> list[Concern]:
+        """Its concerns, most severe first."""
+        return sorted(self.items, key=lambda item: -item.severity)
 
 
 @dataclass(frozen=True)
@@ -45,13 +65,14 @@ class ThematicConcern:
     la_names: tuple[str, ...]
     threshold: int
     region_returns: int
-    evidence: tuple[str, ...]
+    evidence: tuple[str, ...]           # most severe first
+    severity: float = 0.0
 
 
 @dataclass(frozen=True)
 class ConcernReport:
-    places: tuple[PlaceConcerns, ...]
-    thematic: tuple[ThematicConcern, ...]
+    places: tuple[PlaceConcerns, ...]       # most severe first
+    thematic: tuple[ThematicConcern, ...]   # most severe first
 
 
 def thematic_threshold(collection: Collection, region_returns: int) -> int:
@@ -90,18 +111,18 @@ def find_concerns(
             by_la[state["la_code"]].extend(_return_concerns(collection, now, state))
     else:
         by_la = {code: [c for c in items if c.action in actions] for code, items in by_la.items()}
-    places = tuple(
-        PlaceConcerns(s["la_code"], s["la_name"], s["region"], tuple(by_la[s["la_code"]]))
-        for s in states if by_la.get(s["la_code"])
-    )
+    places = sorted(
+        (PlaceConcerns(s["la_code"], s["la_name"], s["region"], tuple(by_la[s["la_code"]]))
+         for s in states if by_la.get(s["la_code"])),
+        key=lambda place: (-place.severity, place.la_name))
     names = {s["la_code"]: s["la_name"] for s in states}
-    thematic = tuple(
-        concern
-        for region, codes in (groups or {}).items()
-        for concern in _thematic(collection, region, codes, names, by_la,
-                                 len(answered.intersection(codes)))
-    )
-    return ConcernReport(places, thematic)
+    thematic = sorted(
+        (concern
+         for region, codes in (groups or {}).items()
+         for concern in _thematic(collection, region, codes, names, by_la,
+                                  len(answered.intersection(codes)))),
+        key=lambda item: (-item.severity, item.region, item.action))
+    return ConcernReport(tuple(places), tuple(thematic))
 
 
 def _answer_concerns(labels: Mapping[str, str], low: float, row: Mapping) -> list[Concern]:
@@ -110,14 +131,23 @@ def _answer_concerns(labels: Mapping[str, str], low: float, row: Mapping) -> lis
     found = []
     if total and homes is not None and homes / total < low:
         found.append(Concern("low", code, f"{code} {labels.get(code, code)}: in place in "
-                             f"{homes} of {total} homes ({homes / total:.0%}) [{source}]"))
+                             f"{homes} of {total} homes ({homes / total:.0%}) [{source}]",
+                             low_severity(low, homes, total)))
     if row["support_needed"] == "yes":
         wanted = _quote(row["support_description"]) or "no description given"
-        found.append(Concern("support", code, f"{code} asks for support: {wanted} [{source}]"))
+        found.append(Concern("support", code, f"{code} asks for support: {wanted} [{source}]",
+                             POINTS["support"]))
     if (row["issues"] or "").strip():
         found.append(Concern("issue", code, f"{code} issue raised: {_quote(row['issues'])} "
-                             f"[{source}]"))
+                             f"[{source}]", POINTS["issue"]))
     return found
+
+
+def low_severity(low: float, homes: int, total: int) -> float:
+    """Points for an action in place in `homes` of `total`, below the `low` share."""
+    gap = (low - homes / total) / low
+    short = max(0, math.ceil(low * total) - homes)
+    return round(GAP_POINTS * gap + min(HOMES_POINTS, short / HOMES_PER_POINT), 1)
 
 
 def _text_concerns(row: Mapping) -> list[Concern]:
@@ -125,10 +155,10 @@ def _text_concerns(row: Mapping) -> list[Concern]:
     found = []
     if (row["support_benefit"] or "").strip():
         found.append(Concern("support", None, f"Support that would help: "
-                             f"{_quote(row['support_benefit'])} [{source}]"))
+                             f"{_quote(row['support_benefit'])} [{source}]", POINTS["issue"]))
     if (row["regional_issues"] or "").strip():
         found.append(Concern("issue", None, f"Issues for regional and national teams: "
-                             f"{_quote(row['regional_issues'])} [{source}]"))
+                             f"{_quote(row['regional_issues'])} [{source}]", POINTS["issue"]))
     return found
 
 
@@ -138,18 +168,21 @@ def _return_concerns(collection: Collection, now: datetime, state: Mapping) -> l
         problem = (state["problems"] or "").splitlines()[:1]
         detail = f": {problem[0]}" if problem else ""
         return [Concern("return", None, f"Return invalid (version {state['version']}, {ref})"
-                                        f"{detail}")]
+                                        f"{detail}", POINTS["invalid"])]
     if status == "incomplete":
         return [Concern("return", None, f"Return incomplete: letter missing "
-                                        f"(version {state['version']}, {ref})")]
+                                        f"(version {state['version']}, {ref})",
+                        POINTS["incomplete"])]
     if status == "missing":
         late = collection.working_days_late(now)
         if late:
-            return [Concern("missing", None, f"Nothing received: {late} working days late")]
+            return [Concern("missing", None, f"Nothing received: {late} working days late",
+                            POINTS["missing"] + late)]
         return []
     late = collection.working_days_late(datetime.fromisoformat(state["first_received_at"]))
     if late:
-        return [Concern("return", None, f"First return arrived {late} working days late")]
+        return [Concern("return", None, f"First return arrived {late} working days late",
+                        POINTS["late"])]
     return []
 
 
@@ -166,12 +199,13 @@ def _thematic(collection: Collection, region: str, codes: Codes[str],
     for action in collection.action_codes:
         places = weak.get(action, {})
         if len(places) >= threshold:
+            evidence = sorted(((names.get(code, code), c) for code, items in places.items()
+                               for c in items), key=lambda pair: (-pair[1].severity, pair[0]))
             found.append(ThematicConcern(
                 region, action, collection.action(action).label,
                 tuple(sorted(names.get(code, code) for code in places)), threshold, returns,
-                tuple(f"{names.get(code, code)}: {c.text}"
-                      for code, items in sorted(places.items(), key=lambda p: names.get(p[0], ""))
-                      for c in items),
+                tuple(f"{name}: {c.text}" for name, c in evidence),
+                round(sum(c.severity for _, c in evidence), 1),
             ))
     return found
 

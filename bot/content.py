@@ -28,18 +28,26 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with the answer, e.g. the full list of LAs as CSV."""
+    """A file sent with the answer: text (the full list of LAs as CSV) or, when `data` is set,
+    a binary file (a .docx or .xlsx report, a chart)."""
 
     filename: str
-    text: str
+    text: str = ""
     title: str = ""
+    data: bytes | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The file's bytes, whichever kind it is."""
+        return self.data if self.data is not None else self.text.encode("utf-8")
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer: a title line, sections, optional file and buttons.
+    """One answer: a title line, sections, optional files and buttons.
 
-    `ephemeral` asks for an answer only the asker sees (refusals in a channel).
+    `attachment` is the full list behind a summary; `files` are further files (a report's
+    .docx and .xlsx). `ephemeral` asks for an answer only the asker sees (refusals in a channel).
     """
 
     title: str
@@ -47,6 +55,12 @@ class Reply:
     attachment: Attachment | None = None
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = False
+    files: tuple[Attachment, ...] = ()
+
+    @property
+    def uploads(self) -> tuple[Attachment, ...]:
+        """Every file to send with the answer."""
+        return ((self.attachment,) if self.attachment is not None else ()) + self.files
 
 
 def section(heading: str, lines: Iterable[str]) -> Section:

@@ -1,13 +1,23 @@
-"""Answers as Block Kit, within Slack's limits (50 blocks a message, 3,000 characters a text)."""
+"""Answers as Block Kit, inside Slack's limits by construction.
+
+Slack refuses a message of more than 50 blocks, a section text of more than 3,000 characters,
+and in practice about 13,000 characters of blocks. The renderer measures as it fills: lines go
+in while they fit, and what does not fit is counted in a closing note that says where the rest
+is. Answers put what matters most first, so it is the tail that is cut.
+"""
 
 from __future__ import annotations
+
+import json
 
 from bot.content import Button, Reply, Section
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
+MAX_MESSAGE = 12_000        # characters of blocks (as JSON), a margin under Slack's ~13,000
 MAX_BUTTONS = 25            # an actions block holds at most 25 elements
-FALLBACK_TEXT = 3000        # the notification text is kept short too
+FALLBACK_TEXT = 3000        # the notification text is kept short too (Slack allows 40,000)
+NOTE_ROOM = 300             # kept free for the closing "N more lines" note
 
 
 def escape(text: str) -> str:
@@ -15,24 +25,29 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def measure(blocks: list[dict]) -> int:
+    """The size Slack counts against a message's limit: the blocks as JSON."""
+    return len(json.dumps(blocks, ensure_ascii=False))
+
+
 def to_blocks(reply: Reply) -> list[dict]:
-    """Block Kit blocks for `reply`; long sections are split, overflow is summarised."""
-    blocks: list[dict] = [_markdown(f"*{escape(reply.title)}*")]
-    for part in reply.sections:
-        blocks.extend(_section_blocks(part))
-    room = MAX_BLOCKS - bool(reply.buttons) - (reply.attachment is not None)
-    if len(blocks) > room:
-        hidden = len(blocks) - (room - 1)
-        blocks = blocks[: room - 1]
-        where = "in the attached file" if reply.attachment else "by asking about one region"
-        blocks.append(_context(f"{hidden} more parts not shown; see them {where}."))
+    """Block Kit blocks for `reply`: long sections split, what does not fit summarised."""
+    head = [_markdown(_clip(f"*{escape(reply.title)}*"))]
+    tail: list[dict] = []
     if reply.buttons:
-        blocks.append({"type": "actions",
-                       "elements": [_button(b, i) for i, b in
-                                    enumerate(reply.buttons[:MAX_BUTTONS])]})
-    if reply.attachment is not None:
-        blocks.append(_context(f"Full list attached: {escape(reply.attachment.filename)}"))
-    return blocks
+        tail.append({"type": "actions",
+                     "elements": [_button(b, i) for i, b in
+                                  enumerate(reply.buttons[:MAX_BUTTONS])]})
+    if reply.uploads:
+        names = ", ".join(escape(f.filename) for f in reply.uploads)
+        tail.append(_context(_clip(f"Attached: {names}")))
+    body, hidden = _fill(reply.sections, MAX_BLOCKS - len(head) - len(tail) - 1,
+                         MAX_MESSAGE - measure(head + tail) - NOTE_ROOM)
+    if hidden:
+        where = ("in the attached file" if reply.uploads
+                 else "by asking about one region or LA")
+        body.append(_context(f"{hidden} more lines not shown; see them {where}."))
+    return head + body + tail
 
 
 def fallback_text(reply: Reply) -> str:
@@ -40,20 +55,46 @@ def fallback_text(reply: Reply) -> str:
     return reply.title[:FALLBACK_TEXT]
 
 
-def _section_blocks(part: Section) -> list[dict]:
-    head = f"*{escape(part.heading)}*" if part.heading else ""
-    chunks: list[str] = []
-    current = head
-    for line in part.lines:
-        line = escape(line)[: MAX_TEXT - 10]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > MAX_TEXT:
+def _fill(sections: tuple[Section, ...], max_blocks: int, max_size: int
+          ) -> tuple[list[dict], int]:
+    """Section blocks for as many lines as fit; and how many lines did not."""
+    blocks: list[dict] = []
+    size, hidden = 0, 0
+    for chunk in (c for part in sections for c in _chunks(part)):
+        kept: list[str] = []
+        for line in chunk:
+            if hidden or len(blocks) >= max_blocks:
+                break
+            grown = _markdown("\n".join([*kept, line]))
+            if size + measure([grown]) + 1 > max_size:
+                break
+            kept.append(line)
+        hidden += len(chunk) - len(kept)
+        if kept:
+            block = _markdown("\n".join(kept))
+            blocks.append(block)
+            size += measure([block]) + 1
+    return blocks, hidden
+
+
+def _chunks(part: Section) -> list[list[str]]:
+    """The section's lines (heading first, in bold) in groups of at most MAX_TEXT characters."""
+    lines = [f"*{_clip(escape(part.heading), MAX_TEXT - 2)}*"] if part.heading else []
+    lines += [_clip(escape(line)) for line in part.lines]
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if current and len("\n".join([*current, line])) > MAX_TEXT:
             chunks.append(current)
-            candidate = line
-        current = candidate
+            current = []
+        current.append(line)
     if current:
         chunks.append(current)
-    return [_markdown(chunk) for chunk in chunks]
+    return chunks
+
+
+def _clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _markdown(text: str) -> dict:

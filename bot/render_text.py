@@ -24,4 +24,7 @@ def to_text(reply: Reply, *, attachment_in_full: bool = False) -> str:
         else:
             rows = reply.attachment.text.count("\n") - 1
             lines.append(f"(Full list: {reply.attachment.filename}, {rows} rows)")
+    if reply.files:
+        lines.append("")
+        lines.extend(f"(File: {f.filename}, {len(f.content):,} bytes)" for f in reply.files)
     return "\n".join(lines)

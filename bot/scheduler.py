@@ -120,10 +120,8 @@ async def post_digest(client: AsyncWebClient, channel: str, reply: Reply,
     if chart is not None:
         uploads.append({"file": chart, "filename": "digest_chart.png",
                         "title": "Returns over time and by region"})
-    if reply.attachment is not None:
-        uploads.append({"content": reply.attachment.text,
-                        "filename": reply.attachment.filename,
-                        "title": reply.attachment.title or reply.attachment.filename})
+    uploads += [{"content": f.content, "filename": f.filename, "title": f.title or f.filename}
+                for f in reply.uploads]
     if uploads:
         await client.files_upload_v2(channel=channel, file_uploads=uploads)
 

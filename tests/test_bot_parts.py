@@ -7,7 +7,7 @@ import pytest
 from bot.concerns import thematic_threshold
 from bot.content import Attachment, Button, Reply, Section
 from bot.parsing import parse
-from bot.render_slack import MAX_BLOCKS, MAX_TEXT, to_blocks
+from bot.render_slack import MAX_BLOCKS, MAX_MESSAGE, MAX_TEXT, measure, to_blocks
 from bot.roles import load_roles, viewer_for
 from bot.themes import theme_actions
 
@@ -71,12 +71,21 @@ def test_slack_blocks_stay_within_limits_and_say_what_was_left_out():
                   buttons=(Button("Go", "release_message", "release x"),
                            Button("Stop", "release_message", "dismiss x")))
     blocks = to_blocks(reply)
-    assert len(blocks) == MAX_BLOCKS
+    assert len(blocks) <= MAX_BLOCKS and measure(blocks) <= MAX_MESSAGE
     assert all(len(b["text"]["text"]) <= MAX_TEXT for b in blocks if b["type"] == "section")
-    assert "not shown" in blocks[-3]["elements"][0]["text"]
+    shown = sum(b["text"]["text"].count("\n") + 1 for b in blocks[1:] if b["type"] == "section")
+    note = blocks[-3]["elements"][0]["text"]
+    assert note == f"{10 * 401 - shown} more lines not shown; see them in the attached file."
+    assert "Council number 0: nothing received" in blocks[1]["text"]["text"]   # the head is kept
     actions = blocks[-2]["elements"]
     assert [a["action_id"] for a in actions] == ["release_message:0", "release_message:1"]
     assert "all.csv" in blocks[-1]["elements"][0]["text"]
+
+
+def test_one_huge_line_is_clipped_not_refused():
+    blocks = to_blocks(Reply("x" * 5000, (Section("h" * 4000, ("y" * 9000,)),)))
+    assert all(len(b["text"]["text"]) <= MAX_TEXT for b in blocks if b["type"] == "section")
+    assert measure(blocks) <= MAX_MESSAGE
 
 
 def test_slack_text_is_escaped():
