@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.digest import digest_command
 from bot.parsing import Question, parse
 from bot.quarantine import dismiss, quarantine_reply, release
+from bot.report.command import plan_command, report_command
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched, resolve_scope
 from bot.search import search_reply
@@ -24,6 +25,7 @@ EXAMPLES = (
     "chase Leeds · chase missing London",
     "quarantine · release CHR-000042 as Leeds · dismiss CHR-000042 (national users)",
     "search full pay · what did Kent say about testing?",
+    "report London · report national · plan Kent: weekly call with the CCG on testing",
     "digest · help",
 )
 REFUSAL = ("Sorry, I can only answer people on the returns team's list. "
@@ -116,5 +118,5 @@ def national_only(user: Viewer) -> Reply | None:
 HANDLERS: dict[str, Handler] = {
     "status": status, "missing": missing, "concerns": concerns, "quarantine": quarantine,
     "release": release_command, "dismiss": dismiss_command, "chase": chase_command, "digest": digest_command,
-    "help": help_reply, "search": search,
+    "help": help_reply, "search": search, "report": report_command, "plan": plan_command,
 }

@@ -75,13 +75,15 @@ def ranked_items(report: ConcernReport, *, national: bool) -> list[Item]:
     return sorted(items, key=lambda item: -item.severity)
 
 
-def attention_sections(items: Sequence[Item], count: int, evidence: int) -> list[Section]:
-    """The first `count` items, numbered, each with up to `evidence` lines of evidence."""
+def attention_sections(items: Sequence[Item], count: int, evidence: int,
+                       more: str = "in the full list") -> list[Section]:
+    """The first `count` items, numbered, each with up to `evidence` lines of evidence, and
+    `more` saying where the rest of it is."""
     parts = []
     for rank, item in enumerate(items[:count], 1):
         lines = list(item.evidence[:evidence])
         if len(item.evidence) > evidence:
-            lines.append(f"and {len(item.evidence) - evidence} more in the full list")
+            lines.append(f"and {len(item.evidence) - evidence} more: {more}")
         parts.append(Section(f"{rank}. {item.heading}", tuple(lines)))
     return parts
 

@@ -2,7 +2,7 @@
 invalid, late or missing return) and thematic per region, each with its evidence and severity.
 
 Severity is in points a person can follow: an action below the coverage threshold scores up to
-4 for how far below it is and up to 3 for how many homes it is short; support asked scores 2,
+4 for how far below it is and one per 20 homes it is short (up to 5); support asked scores 2,
 an issue raised 1, an invalid return 3 (incomplete 2), nothing received 3 plus one per working
 day late. A place's severity is the sum of its concerns; a thematic concern's is the sum of the
 concerns on that action across the region, so a theme weak in many places ranks high.
@@ -23,8 +23,8 @@ from store.collection import Collection
 
 QUOTE_LIMIT = 200
 GAP_POINTS = 4.0            # an action at 0% of homes, against the threshold
-HOMES_POINTS = 3.0          # the most a count of homes short of the threshold adds
-HOMES_PER_POINT = 10        # homes short of the threshold per point
+HOMES_POINTS = 5.0          # the most a count of homes short of the threshold adds
+HOMES_PER_POINT = 20        # homes short of the threshold per point
 POINTS = {"support": 2.0, "issue": 1.0, "invalid": 3.0, "incomplete": 2.0, "missing": 3.0,
           "late": 1.0}
 

@@ -1,5 +1,6 @@
-"""The daily digest: counts and their change since the last digest, new returns, new concerns,
-the missing list and the deadline, for England or one region.
+"""The daily digest, on one screen: the headline and its movement since the last digest, the
+top items needing attention, new returns, who needs fixing and who has sent nothing (names for
+a region, counts and a CSV nationally), and the deadline, for England or one region.
 
 "Since the last digest" is the previous working day's digest time, and the counts then are
 worked out from the submissions' receipt times, so a digest reads the same however often it
@@ -8,13 +9,14 @@ is built and whether or not yesterday's was posted.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
+from bot.concern_report import attention_sections, ranked_items
 from bot.concerns import find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
 from bot.context import Context
@@ -28,6 +30,9 @@ from store import queries
 from store.collection import Collection
 
 NATIONAL_NAME = "national"
+TOP = 3             # items needing attention on the digest's first screen
+EVIDENCE = 2        # evidence lines for each
+NAMED = 10          # places named nationally before "and N more"
 
 
 class UnknownScope(ValueError):
@@ -99,7 +104,9 @@ def tally(all_versions: Iterable[Version], la_codes: set[str], until: datetime |
 
 def build_digest(db: Database, collection: Collection, now: datetime,
                  scope: str | Scope) -> Reply:
-    """The digest for 'national' or a region, as of `now` (the collection clock)."""
+    """The digest for 'national' or a region, as of `now` (the collection clock): the headline
+    and its movement, the top items needing attention, new returns, who needs fixing and who
+    has sent nothing. A day without change is one line."""
     scope = digest_scope(scope) if isinstance(scope, str) else scope
     since = previous_digest_time(collection, now)
     states = in_scope(queries.authority_states(db), scope)
@@ -109,19 +116,24 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     new = [v for v in history if v.la_code in codes and v.received_at > since]
     where = "England" if scope.kind == "national" else scope.name
     local = collection.local(now)
-    title = (f"Daily digest for {where}, {local:%a} {local.day} {local:%b}: "
-             f"{today.valid} of {plural(today.las, 'LA')} have a valid return; "
+    head = f"Daily digest for {where}, {local:%a} {local.day} {local:%b}: "
+    if today == before and not new:
+        return Reply(f"{head}{today.valid} of {plural(today.las, 'LA')} have a valid return; "
+                     f"nothing has changed since {when(since.isoformat(), collection)}; "
+                     f"{deadline_phrase(collection, now)}")
+    title = (f"{head}{today.valid} of {plural(today.las, 'LA')} have a valid return "
+             f"({today.valid - before.valid:+d} since yesterday); "
              f"{deadline_phrase(collection, now)}")
+    national = scope.kind == "national"
     parts = [Section("Returns", (counts_line(states), _change(today, before, since,
                                                                collection)))]
+    parts += _attention(db, collection, now, states, {v.la_code for v in new}, national)
     if new:
-        parts.append(_new_returns(new, states, scope))
-        parts.extend(_new_concerns(db, collection, now, states, {v.la_code for v in new},
-                                   scope))
+        parts.append(_new_returns(new, states, national))
+    parts += _not_valid(db, collection, now, states, national)
     missing = [row for row in states if row["status"] != "valid"]
-    parts.extend(_missing(db, collection, now, missing, scope))
     attachment = (_missing_csv(db, collection, now, missing)
-                  if scope.kind == "national" and missing else None)
+                  if national and missing else None)
     return Reply(title, tuple(parts), attachment=attachment)
 
 
@@ -134,75 +146,93 @@ def _change(today: Tally, before: Tally, since: datetime, collection: Collection
             f"{today.missing - before.missing:+d} missing")
 
 
-def _new_returns(new: list[Version], states: list[Mapping], scope: Scope) -> Section:
-    names = {row["la_code"]: row["la_name"] for row in states}
-    regions = {row["la_code"]: row["region"] for row in states}
-    heading = f"New returns ({len(new)})"
-    if scope.kind != "national":
-        return section(heading, (f"{names[v.la_code]}: version {v.version}, "
-                                 f"{STATE_WORDS[v.status]} ({v.ref})" for v in new))
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for v in new:
-        grouped[regions[v.la_code]].append(f"{names[v.la_code]} ({v.status})")
-    return section(heading, (f"{region} ({len(items)}): {'; '.join(items)}"
-                             for region, items in sorted(grouped.items())))
-
-
-def _new_concerns(db: Database, collection: Collection, now: datetime, states: list[Mapping],
-                  fresh: set[str], scope: Scope) -> list[Section]:
-    """Concerns raised by the returns that came in since the last digest."""
-    groups: dict[str, set[str]] = defaultdict(set)
+def _attention(db: Database, collection: Collection, now: datetime, states: list[Mapping],
+               fresh: set[str], national: bool) -> list[Section]:
+    """The top items by severity, and which places have new concerns since yesterday."""
+    scope_groups: dict[str, set[str]] = defaultdict(set)
     for row in states:
-        groups[row["region"]].add(row["la_code"])
+        scope_groups[row["region"]].add(row["la_code"])
     report = find_concerns(collection, now, states, queries.counting_answers(db),
-                           queries.counting_texts(db), groups=groups)
-    places = [p for p in report.places if p.la_code in fresh]
-    fresh_names = {row["la_name"] for row in states if row["la_code"] in fresh}
-    thematic = [t for t in report.thematic if fresh_names & set(t.la_names)]
-    if not places and not thematic:
-        return [Section("New concerns", ("None in the returns that came in.",))]
-    if scope.kind == "national":
-        lines = [f"{p.la_name} ({p.region}): {plural(len(p.items), 'concern')}" for p in places]
-    else:
-        lines = [f"{p.la_name}: {item.text}" for p in places for item in p.items]
-    lines += [f"Thematic in {t.region}: {t.action} {t.label}: {len(t.la_names)} of "
-              f"{t.region_returns} returns ({'; '.join(t.la_names)})" for t in thematic]
-    return [section(f"New concerns ({len(places) + len(thematic)})", lines)]
-
-
-def _missing(db: Database, collection: Collection, now: datetime, missing: list[Mapping],
-             scope: Scope) -> list[Section]:
-    if not missing:
-        return [Section("No valid return", ("Every LA has a valid return.",))]
-    late = lateness(collection, now)
-    heading = f"No valid return ({len(missing)}, {late})"
-    if scope.kind == "national":
-        grouped: dict[str, list[str]] = defaultdict(list)
-        for row in missing:
-            grouped[row["region"]].append(row["la_name"])
-        parts = [section(heading, (f"{region} ({len(names)}): {'; '.join(names)}"
-                                   for region, names in sorted(grouped.items())))]
-    else:
-        parts = [section(heading, (f"{row['la_name']}: {STATE_WORDS[row['status']]}; "
-                                   f"{_chased(row, collection)}" for row in missing))]
-    problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
-    if problems:
-        names = {row["la_code"]: row["la_name"] for row in missing}
-        heading = f"Cannot be chased: no contact ({len(problems)})"
-        if scope.kind == "national":
-            parts.append(Section(heading, (f"{plural(len(problems), 'LA')} with no valid "
-                                           "return have no contact to chase: see the "
-                                           "contact_problem column of the attached file.",)))
-        else:
-            parts.append(section(heading, (f"{names[code]}: {reason}"
-                                           for code, reason in problems.items())))
+                           queries.counting_texts(db), groups=scope_groups)
+    items = ranked_items(report, national=national)
+    if not items:
+        return []
+    parts = [Section("Needs attention first"),
+             *attention_sections(items, TOP, EVIDENCE, "ask `concerns` for all of them")]
+    places = [p.la_name for p in report.places
+              if p.la_code in fresh and any(i.kind != "missing" for i in p.items)]
+    if places:
+        parts.append(Section(f"New concerns ({len(places)})", (_names(places, national),)))
     return parts
 
 
-def _chased(row: Mapping, collection: Collection) -> str:
-    if not row["last_chased"]:
-        return "not chased yet"
-    return f"last chased {when(row['last_chased'], collection)}"
+def _new_returns(new: list[Version], states: list[Mapping], national: bool) -> Section:
+    names = {row["la_code"]: row["la_name"] for row in states}
+    regions = {row["la_code"]: row["region"] for row in states}
+    heading = f"New returns ({len(new)})"
+    if national:
+        return section(heading, (_by_region(regions[v.la_code] for v in new),))
+    return section(heading, ("; ".join(f"{names[v.la_code]} ({STATE_WORDS[v.status]}, {v.ref})"
+                                       for v in new),))
+
+
+def _not_valid(db: Database, collection: Collection, now: datetime, states: list[Mapping],
+               national: bool) -> list[Section]:
+    """Who needs fixing and who has sent nothing: names for a region, counts nationally."""
+    fixing = [row for row in states if row["status"] in ("invalid", "incomplete")]
+    silent = [row for row in states if row["status"] == "missing"]
+    if not fixing and not silent:
+        return [Section("No valid return", ("Every LA has a valid return.",))]
+    parts = []
+    if fixing:
+        parts.append(section(f"Needs fixing ({len(fixing)})", (
+            _by_region(row["region"] for row in fixing) if national else
+            "; ".join(f"{row['la_name']} ({STATE_WORDS[row['status']]}, {row['message_ref']})"
+                      for row in fixing),)))
+    if silent:
+        parts.append(section(
+            f"Not received ({len(silent)}, {lateness(collection, now)})",
+            (_by_region(row["region"] for row in silent),) if national else
+            (", ".join(row["la_name"] for row in silent), _chased(silent, collection))))
+    problems = contact_problems(db, collection, now, [row["la_code"] for row in fixing + silent])
+    if problems:
+        heading = f"Cannot be chased: no contact ({len(problems)})"
+        parts.append(Section(heading, (
+            f"{plural(len(problems), 'LA')} with no valid return have no contact to chase: "
+            "see the contact_problem column of the attached file.",) if national else
+            _by_reason(problems, {row["la_code"]: row["la_name"] for row in states})))
+    if national:
+        parts.append(Section("", ("Names and states of every LA without a valid return: "
+                                  "attached as CSV.",)))
+    return parts
+
+
+def _by_region(regions: Iterable[str]) -> str:
+    """'London 3 · North West 2': how many in each region."""
+    counts = Counter(regions)
+    return " · ".join(f"{region} {count}" for region, count in sorted(counts.items()))
+
+
+def _names(names: list[str], national: bool) -> str:
+    if national and len(names) > NAMED:
+        return f"{', '.join(names[:NAMED])} and {len(names) - NAMED} more"
+    return ", ".join(names)
+
+
+def _chased(rows: list[Mapping], collection: Collection) -> str:
+    chased = [row["last_chased"] for row in rows if row["last_chased"]]
+    if not chased:
+        return "None chased yet."
+    return (f"{len(chased)} of {len(rows)} chased, last {when(max(chased), collection)}; "
+            "`missing` shows each.")
+
+
+def _by_reason(problems: Mapping[str, str], names: Mapping[str, str]) -> tuple[str, ...]:
+    """'no contact on file: Camden, Hackney', one line per reason."""
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for code, reason in problems.items():
+        reasons[reason].append(names[code])
+    return tuple(f"{reason}: {', '.join(las)}" for reason, las in reasons.items())
 
 
 def _missing_csv(db: Database, collection: Collection, now: datetime,

@@ -6,6 +6,7 @@ from sqlite_utils import Database, Migrations
 
 from store.db import immediate
 from store.register import load_into
+from store.plans import create_table as create_plans
 from store.search import create_index
 
 migrations = Migrations("care_home_returns")
@@ -221,6 +222,12 @@ def m004_register(db: Database) -> None:
 def m005_search_index(db: Database) -> None:
     # Full-text search over letters and the template's free text, filled from what is stored.
     create_index(db)
+
+
+@migrations()
+def m006_planned_actions(db: Database) -> None:
+    # Planned regional and NHS actions, recorded with `plan PLACE: what`, for the reports.
+    create_plans(db)
 
 
 def migrate(db: Database) -> None:

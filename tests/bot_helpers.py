@@ -39,6 +39,7 @@ def add_return(
     findings: tuple[Finding, ...] = (),
     support_benefit: str = "",
     regional_issues: str = "",
+    letter_text: str = "",
 ) -> str:
     """Store a message and record it as `la_code`'s next version; returns the message ref.
 
@@ -62,7 +63,9 @@ def add_return(
     submission = NewSubmission(la_code=la_code, status=status, answers=answers, findings=findings,
                                total_care_homes=total, raw_total=str(total),
                                template_file="return.xlsx", support_benefit=support_benefit,
-                               regional_issues=regional_issues)
+                               regional_issues=regional_issues,
+                               letter_file="letter.docx" if letter_text else None,
+                               letter_text=letter_text or None)
     with immediate(db):
         record_submission(db, message.id, received_at, submission)
         set_disposition(db, message.id, "accepted", "recorded", la_code=la_code)

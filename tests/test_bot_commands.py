@@ -110,7 +110,7 @@ def test_concerns_about_a_theme_keep_to_its_actions(ctx):
     assert reply.title.startswith(
         "Concerns about Personal Protective Equipment (PPE) and Clinical Equipment (3.1, 3.2) "
         "in England: 1 place")
-    assert "1. Hartlepool (North East): severity 5" in to_text(reply)
+    assert "1. Hartlepool (North East): severity 4" in to_text(reply)
     assert "3.1 issue raised: “PPE supplies are short”" in to_text(reply)
     assert "2.1" not in to_text(reply)
 

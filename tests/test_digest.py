@@ -46,7 +46,8 @@ def test_the_counts_agree_with_the_submissions_export(returns):
     valid = {row["la_code"] for row in rows if row["counts"] and row["status"] == "valid"}
     reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
     assert reply.title.startswith(f"Daily digest for England, Thu 28 May: {len(valid)} of 151 "
-                                  "LAs have a valid return; 1 day to the deadline")
+                                  "LAs have a valid return (+1 since yesterday); 1 day to the "
+                                  "deadline")
     assert (f"{len(valid)} of 151 valid · {len(returned)} returned (1 invalid, 1 incomplete) · "
             f"{151 - len(valid)} missing") in to_text(reply)
 
@@ -54,33 +55,38 @@ def test_the_counts_agree_with_the_submissions_export(returns):
 def test_the_change_and_the_new_returns_are_since_the_previous_working_days_digest(returns):
     text = to_text(build_digest(returns, load_collection(), THURSDAY_9AM, "national"))
     assert "Since Wed 27 May 09:00: +2 returned, +1 valid, -1 missing" in text
-    assert "New returns (3)" in text
-    assert "London (1): Hackney (invalid)" in text
-    assert "Yorkshire and The Humber (2): Leeds (valid); Bradford (incomplete)" in text
-    assert "Camden (valid)" not in text
+    assert "New returns (3)\n  London 1 · Yorkshire and The Humber 2" in text
+    london = to_text(build_digest(returns, load_collection(), THURSDAY_9AM, "london"))
+    assert "New returns (1)\n  Hackney (invalid return, CHR-000004)" in london
+    assert "Camden" not in london.split("New returns")[1]
 
 
-def test_a_region_gets_its_full_missing_list_and_its_new_concerns(returns):
+def test_a_region_gets_its_names_in_full_and_the_top_concerns_first(returns):
     add_contact(returns, BRADFORD, "care@bradford.gov.uk", "return contact", "csv")
     reply = build_digest(returns, load_collection(), THURSDAY_9AM, "yorkshire")
     text = to_text(reply)
     assert reply.attachment is None
     assert reply.title.startswith("Daily digest for Yorkshire and The Humber")
-    assert "Leeds: version 2, valid return" in text
-    assert "Leeds: 3.1 Access to appropriate PPE: in place in 20 of 50 homes (40%)" in text
-    assert "No valid return (14, due in 1 day)" in text
-    assert "Bradford: incomplete return (letter missing); not chased yet" in text
-    assert "York: nothing received; not chased yet" in text
+    assert [s.heading for s in reply.sections][1:3] == ["Needs attention first",
+                                                       "1. Leeds: severity 3"]
+    assert "3.1 Access to appropriate PPE: in place in 20 of 50 homes (40%)" in text
+    assert "New concerns (2)\n  Leeds, Bradford" in text
+    assert "Leeds (valid return, CHR-000003); Bradford (incomplete return (letter missing)" in text
+    assert "Needs fixing (1)\n  Bradford (incomplete return (letter missing), CHR-000005)" in text
+    assert "Not received (13, due in 1 day)\n  Barnsley, Calderdale," in text
+    assert "York\n  None chased yet." in text
     # Every LA without a contact is named, so a person can find one before the chasers go.
-    assert "Cannot be chased: no contact (13)" in text
-    assert "Sheffield: no contact on file" in text and "Bradford: no contact" not in text
+    assert "Cannot be chased: no contact (13)\n  no contact on file: Barnsley," in text
+    assert "Sheffield" in text.split("Cannot be chased")[1]
+    assert "Bradford" not in text.split("Cannot be chased")[1]
 
 
 def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns):
     reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
     text = to_text(reply)
-    assert "No valid return (149, due in 1 day)" in text
-    assert "North East (12): County Durham; Darlington;" in text
+    assert "Needs fixing (2)\n  London 1 · Yorkshire and The Humber 1" in text
+    assert "Not received (147, due in 1 day)\n  East Midlands 9 · East of England 11 · " in text
+    assert "Darlington" not in text         # nationally, names are in the CSV
     rows = list(csv.DictReader(io.StringIO(reply.attachment.text)))
     assert len(rows) == 149
     assert {row["la_code"] for row in rows} >= {HACKNEY, BRADFORD, DARLINGTON}
@@ -91,9 +97,9 @@ def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns)
 def test_a_day_without_change_says_so_in_one_line(returns):
     text = to_text(build_digest(returns, load_collection(), datetime(2020, 6, 2, 9, tzinfo=LONDON_TZ),
                                 "london"))
-    assert "Nothing has changed since Mon 1 Jun 09:00." in text
-    assert "New returns" not in text and "New concerns" not in text
-    assert "the deadline passed 4 days ago" in text
+    assert text == ("Daily digest for London, Tue 2 Jun: 1 of 33 LAs have a valid return; "
+                    "nothing has changed since Mon 1 Jun 09:00; the deadline passed 4 days ago "
+                    "(Fri 29 May; 2 working days)")
 
 
 def test_the_chart_is_a_png_with_every_region_and_the_days(returns):

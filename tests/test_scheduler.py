@@ -98,7 +98,7 @@ async def test_two_schedulers_post_each_digest_once_with_the_chart(tuesday, coll
                                                 YORKSHIRE_CHANNEL])
     national = next(b for b in slack.bodies("chat.postMessage") if b["channel"] == "CNAT")
     assert national["text"].startswith("Daily digest for England, Tue 26 May: 1 of 151")
-    assert any("No valid return (150" in block["text"]["text"]
+    assert any("Not received (" in block["text"]["text"]
                for block in national["blocks"] if block["type"] == "section")
     uploads = [json_files(body) for body in slack.bodies("files.completeUploadExternal")]
     assert len(uploads) == 1 and uploads[0] == ["Returns over time and by region",

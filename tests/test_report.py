@@ -1,0 +1,118 @@
+"""`report London`, `report national` and `plan`: files a person can open, read back with
+python-docx and openpyxl and checked against the store."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import openpyxl
+import pytest
+
+from bot.commands import answer
+from bot.context import Context
+from bot.render_text import to_text
+from bot.roles import viewer_from_role
+from tests.signal_helpers import TUESDAY, fill_london
+
+NATIONAL = viewer_from_role("UNAT", "national")
+LONDON = viewer_from_role("ULDN", "london")
+
+
+@pytest.fixture
+def ctx(db, settings, collection) -> Context:
+    fill_london(db)
+    return Context(db, settings.model_copy(update={"returns_now": TUESDAY}), collection)
+
+
+def files_of(reply) -> tuple[docx.document.Document, openpyxl.Workbook]:
+    by_kind = {f.filename.rsplit(".", 1)[1]: f.data for f in reply.files}
+    return (docx.Document(io.BytesIO(by_kind["docx"])),
+            openpyxl.load_workbook(io.BytesIO(by_kind["xlsx"])))
+
+
+def text_of(document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def rows(book, sheet: str) -> list[dict]:
+    values = list(book[sheet].values)
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def store_count(db, status: str, region: str | None = None) -> int:
+    where = " AND region = ?" if region else ""
+    return db.execute(f"SELECT COUNT(*) FROM authority_status WHERE status = ?{where}",
+                      [status, *([region] if region else [])]).fetchone()[0]
+
+
+def test_plans_are_kept_with_author_and_time(ctx):
+    reply = answer("plan Camden: weekly call with the CCG on testing", LONDON, ctx)
+    assert reply.title == "Planned action recorded for Camden: weekly call with the CCG on testing"
+    answer("plan nhs London: mutual aid from NHS London for PPE", LONDON, ctx)
+    answer("plan testing: courier pilot for test kits", LONDON, ctx)
+    rows_ = list(ctx.db.query("SELECT * FROM planned_actions ORDER BY id"))
+    assert [(r["la_code"], r["region"], r["theme"], r["by_nhs"], r["author"]) for r in rows_] == [
+        ("E09000007", "London", None, 0, "ULDN"), (None, "London", None, 1, "ULDN"),
+        (None, "London", "Testing", 0, "ULDN")]
+    assert {r["created_at"] for r in rows_} == {TUESDAY.isoformat()}
+    assert answer("plan Narnia: anything", LONDON, ctx).title.startswith("I couldn't find")
+
+
+def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
+    answer("plan Camden: weekly call with the CCG on testing", LONDON, ctx)
+    answer("plan nhs London: mutual aid from NHS London for PPE", LONDON, ctx)
+    reply = answer("report London", LONDON, ctx)
+    document, book = files_of(reply)
+    text = text_of(document)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:4] == [
+        "1. Places where there are concerns over implementation (resourcing, pace, relationships)",
+        "2. Thematic concerns (commitments where confidence is low in several places)",
+        "3. Summary of planned regional action", "4. Action NHS regional teams are planning"]
+    places = document.tables[0]
+    assert [row.cells[0].text for row in places.rows][1:4] == ["Camden", "Croydon", "Hackney"]
+    assert places.rows[1].cells[2].text == "pace, resourcing"
+    assert "2.1 Access to testing for all residents and asymptomatic staff: 5 of 8 returns" in text
+    assert "Camden: weekly call with the CCG on testing (ULDN, 2020-06-02 11:00)" in text
+    assert "London: mutual aid from NHS London for PPE (ULDN" in text
+    valid = store_count(ctx.db, "valid", "London")
+    assert f"Valid: {valid} of 33" in text and "Not received (25)" in text
+    assert "Needs fixing (1): Hackney" in text
+    places_sheet = rows(book, "Places of concern")
+    assert {r["LA"] for r in places_sheet} == {"Camden", "Croydon", "Hackney", "Brent",
+                                               "Barnet", "Ealing", "Bexley"}
+    assert [r["Action"] for r in rows(book, "Planned actions")] == [
+        "weekly call with the CCG on testing", "mutual aid from NHS London for PPE"]
+    assert reply.title.startswith(f"Draft regional return for London: {valid} of 33 LAs")
+    assert reply.sections[0].heading.startswith("1. Thematic: 2.1")
+
+
+def test_the_national_overview_counts_by_region_with_chart_themes_and_support(ctx):
+    reply = answer("report national", NATIONAL, ctx)
+    document, book = files_of(reply)
+    regions = document.tables[0]
+    by_region = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in regions.rows[1:]}
+    assert len(by_region) == 10
+    assert by_region["London"] == ["33", "8", str(store_count(ctx.db, "valid", "London")), "1",
+                                   "25"]
+    assert by_region["Total"][0] == "151"
+    assert by_region["Total"][2] == str(store_count(ctx.db, "valid"))
+    assert len(document.inline_shapes) == 1                     # the chart
+    themes = {r["Theme"]: r["LA names"] for r in rows(book, "Themes from letters")}
+    assert themes["Staff full pay while isolating"] == "Camden"
+    assert themes["Agency staff"] == "Barnet, Hackney"
+    assert themes["Whole-home testing"] == "Croydon"
+    support = {r["Action"]: r["LA names"] for r in rows(book, "Support asked")}
+    assert support == {"2.1": "Camden", "5.1": "Brent"}
+    text = text_of(document)
+    assert "London: 7 places, 1 thematic" in text
+    assert "Camden (severity 11.7): pace, resourcing" in text
+
+
+def test_a_report_needs_a_region_and_the_terminal_names_its_files(ctx):
+    assert answer("report Camden", LONDON, ctx).title.startswith("Reports cover a region")
+    text = to_text(answer("report London", LONDON, ctx))
+    assert "(File: regional_return_london_2020-06-02.docx," in text
+    assert "(File: regional_return_london_2020-06-02.xlsx," in text
