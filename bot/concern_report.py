@@ -49,12 +49,15 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
              f"{plural(len(report.thematic), 'thematic concern')}"
              + (f", {len(silent)} with nothing received" if silent else "")
              + ("; most severe first" if len(items) > 1 else ""))
-    shown = len(items) if scope.kind == "la" else TOP
-    parts = attention_sections(items, shown, EVIDENCE if scope.kind != "la" else 99)
+    # One LA's answer shows all its evidence; wider ones the top items' most severe lines.
+    shown, evidence = ((len(items), sum(len(i.evidence) for i in items)) if scope.kind == "la"
+                       else (TOP, EVIDENCE))
+    parts = attention_sections(items, shown, evidence, "see the attached CSV")
     parts += rest_sections(items[shown:], REST, "the attached CSV")
     if silent:
         parts.append(_silent(silent, ctx, national=scope.kind == "national"))
-    hidden = len(items) > shown + REST or (silent and scope.kind == "national")
+    hidden = (len(items) > shown + REST or (silent and scope.kind == "national")
+              or any(len(item.evidence) > evidence for item in items[:shown]))
     return Reply(title, tuple(parts), attachment=concerns_csv(report) if hidden else None)
 
 

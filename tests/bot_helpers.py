@@ -153,11 +153,16 @@ class FakeSlack:
             files = json.loads(body["files"]) if isinstance(body.get("files"), str) else body["files"]
             return web.json_response({"ok": True, "files": [{"id": f["id"]} for f in files]})
         if method in ("chat.postMessage", "chat.postEphemeral"):
+            if error := slack_refusal(body):
+                return web.json_response({"ok": False, "error": error})
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": "1.0"})
         return web.json_response({"ok": True})
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.calls.append(("response_url", await request.json()))
+        body = await request.json()
+        self.calls.append(("response_url", body))
+        if error := slack_refusal(body):
+            return web.Response(status=400, text=error)
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -165,6 +170,27 @@ class FakeSlack:
         self.calls.append(("file_upload", {"file_id": request.match_info["file_id"],
                                            "content": data.decode("utf-8", "replace")}))
         return web.Response(text="OK")
+
+
+# Slack's limits on a message, as its API enforces them.
+MAX_BLOCKS, MAX_SECTION_TEXT, MAX_BLOCKS_SIZE, MAX_TEXT = 50, 3000, 13_000, 40_000
+
+
+def slack_refusal(body: dict) -> str | None:
+    """The error Slack answers a message with when it breaks a limit; None when it is fine."""
+    blocks = body.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks: more than 50 blocks"
+    texts = [b["text"]["text"] for b in blocks if b.get("type") == "section"]
+    if any(len(text) > MAX_SECTION_TEXT for text in texts):
+        return "invalid_blocks: a section text is longer than 3000 characters"
+    if len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCKS_SIZE:
+        return "msg_blocks_too_long"
+    if len(body.get("text") or "") > MAX_TEXT:
+        return "msg_too_long"
+    return None
 
 
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,

@@ -9,6 +9,8 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.shared import Inches, Pt
 
+from bot.concern_report import ranked_items
+from bot.concerns import ConcernReport
 from bot.report.data import ReportData, concern_over
 from bot.report.wording import (
     EVIDENCE_LINES,
@@ -19,6 +21,8 @@ from bot.report.wording import (
 )
 
 TABLE_STYLE = "Light Grid Accent 1"
+PLACES = 10         # places in the document's table; the workbook has them all
+TOP = 3             # items named under "Needs attention first" on page 1
 
 
 def write_docx(data: ReportData, chart: bytes | None = None) -> bytes:
@@ -29,6 +33,10 @@ def write_docx(data: ReportData, chart: bytes | None = None) -> bytes:
              else f"Regional return: {data.where}")
     doc.add_heading(f"COVID-19 care home support: {title}", 0)
     doc.add_paragraph(f"Drafted from the returns on {data.drafted}. {headline(data)}")
+    items = ranked_items(ConcernReport(data.places, data.thematic), national=data.national)
+    if items:
+        doc.add_paragraph("Needs attention first:")
+        _bullets(doc, [item.heading for item in items[:TOP]], "")
     if data.national:
         _national(doc, data, chart)
     else:
@@ -45,6 +53,9 @@ def _regional(doc: DocumentType, data: ReportData) -> None:
     doc.add_heading(thematic, 1)
     _bullets(doc, [thematic_line(t) for t in data.thematic],
              "No action is weak in enough places to be thematic.")
+    if data.themes:
+        doc.add_paragraph("What the LAs wrote about in their letters and free text:")
+        _bullets(doc, [f"{name}: {', '.join(las)}" for name, las in data.themes], "")
     doc.add_heading(planned, 1)
     _bullets(doc, [plan_line(p) for p in data.plans if not p["by_nhs"]],
              "No planned action recorded yet: record one with `plan PLACE: what`.")
@@ -90,7 +101,11 @@ def _places_table(doc: DocumentType, data: ReportData) -> None:
         return
     _table(doc, ("Place", "Severity", "Concern over", "Evidence (most severe first)"),
            [(p.la_name, f"{p.severity:g}", concern_over(p),
-             "\n".join(i.text for i in p.worst()[:EVIDENCE_LINES])) for p in data.places])
+             "\n".join(i.text for i in p.worst()[:EVIDENCE_LINES]))
+            for p in data.places[:PLACES]])
+    if len(data.places) > PLACES:
+        doc.add_paragraph(f"and {len(data.places) - PLACES} more places: every one is on the "
+                          "workbook's “Places of concern” sheet.")
 
 
 def _returns(doc: DocumentType, data: ReportData) -> None:
