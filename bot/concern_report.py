@@ -12,8 +12,8 @@ from bot.content import Attachment, Reply, Section, section, to_csv
 from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
-from bot.wording import lateness, plural
-from store import queries
+from bot.wording import plural
+from store import picture, queries
 
 TOP = 3             # items on the "needs attention first" list
 EVIDENCE = 4        # evidence lines shown for each of them
@@ -34,7 +34,7 @@ class Item:
 def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = None,
                    theme: str = "") -> Reply:
     """Concerns in `scope`, optionally limited to a theme's actions, most severe first."""
-    states = in_scope(queries.authority_states(ctx.db), scope)
+    states = in_scope(picture.standings(ctx.db), scope)
     report = find_concerns(
         ctx.collection, ctx.now, states, queries.counting_answers(ctx.db),
         queries.counting_texts(ctx.db), groups=region_groups(states, scope), actions=actions)
@@ -47,7 +47,7 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
     spoken = len(report.places) - len(silent)
     title = (f"Concerns{about} in {where}: {plural(spoken, 'place')} with concerns, "
              f"{plural(len(report.thematic), 'thematic concern')}"
-             + (f", {len(silent)} with nothing received" if silent else "")
+             + (f", {len(silent)} {picture.status_words(picture.NOT_RECEIVED)}" if silent else "")
              + ("; most severe first" if len(items) > 1 else ""))
     # One LA's answer shows all its evidence; wider ones the top items' most severe lines.
     shown, evidence = ((len(items), sum(len(i.evidence) for i in items)) if scope.kind == "la"
@@ -63,8 +63,10 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
 
 def region_groups(states: Sequence, scope: Scope) -> dict[str, set[str]]:
     """Region name -> its LA codes in `states`; none for one LA (no thematic concerns)."""
+    if scope.kind == "region":      # an NHS region ('Midlands') is judged as one
+        return {scope.name: {row["la_code"] for row in states}}
     groups: dict[str, set[str]] = {}
-    if scope.kind != "la":
+    if scope.kind == "national":
         for row in states:
             groups.setdefault(row["region"], set()).add(row["la_code"])
     return groups
@@ -133,7 +135,8 @@ def _summary(place: PlaceConcerns) -> str:
 
 
 def _silent(silent: list[PlaceConcerns], ctx: Context, *, national: bool) -> Section:
-    heading = f"Nothing received ({len(silent)}, {lateness(ctx.collection, ctx.now)})"
+    heading = (f"{picture.status_words(picture.NOT_RECEIVED).capitalize()} "
+               f"({len(silent)}, {picture.lateness(ctx.collection, ctx.now)})")
     if not national:
         return section(heading, (", ".join(p.la_name for p in silent),))
     regions = Counter(p.region for p in silent)

@@ -23,11 +23,12 @@ from bot.context import Context
 from bot.parsing import Question
 from bot.roles import Viewer
 from bot.scope import NATIONAL, Scope, Unmatched, region_scope, resolve_scope
-from bot.status import STATE_WORDS, counts_line, in_scope
-from bot.wording import deadline_phrase, lateness, plural, when
+from bot.status import counts_line, in_scope
+from bot.wording import deadline_phrase, plural, when
 from intake.chasing import contact_problems
-from store import queries
+from store import picture, queries
 from store.collection import Collection
+from store.picture import Tally
 
 NATIONAL_NAME = "national"
 TOP = 3             # items needing attention on the digest's first screen
@@ -46,19 +47,6 @@ class Version:
     status: str
     received_at: datetime
     ref: str
-
-
-@dataclass(frozen=True)
-class Tally:
-    """How many LAs of a scope had returned, and had a valid return, at one moment."""
-
-    las: int
-    returned: int
-    valid: int
-
-    @property
-    def missing(self) -> int:
-        return self.las - self.valid
 
 
 def digest_scope(name: str) -> Scope:
@@ -92,14 +80,9 @@ def versions(db: Database) -> list[Version]:
 
 
 def tally(all_versions: Iterable[Version], la_codes: set[str], until: datetime | None) -> Tally:
-    """Counts over `la_codes` from the versions received by `until` (None: all of them).
-
-    An LA is valid when any of its versions is (the latest valid one counts).
-    """
-    seen = [v for v in all_versions
-            if v.la_code in la_codes and (until is None or v.received_at <= until)]
-    return Tally(len(la_codes), len({v.la_code for v in seen}),
-                 len({v.la_code for v in seen if v.status == "valid"}))
+    """How `la_codes` stood at `until` (None: now), from the versions received by then."""
+    return picture.tally_at(((v.la_code, v.status, v.received_at) for v in all_versions),
+                            la_codes, until)
 
 
 def build_digest(db: Database, collection: Collection, now: datetime,
@@ -109,7 +92,7 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     has sent nothing. A day without change is one line."""
     scope = digest_scope(scope) if isinstance(scope, str) else scope
     since = previous_digest_time(collection, now)
-    states = in_scope(queries.authority_states(db), scope)
+    states = in_scope(picture.standings(db), scope)
     codes = {row["la_code"] for row in states}
     history = versions(db)
     today, before = tally(history, codes, None), tally(history, codes, since)
@@ -118,11 +101,9 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     local = collection.local(now)
     head = f"Daily digest for {where}, {local:%a} {local.day} {local:%b}: "
     if today == before and not new:
-        return Reply(f"{head}{today.valid} of {plural(today.las, 'LA')} have a valid return; "
-                     f"nothing has changed since {when(since.isoformat(), collection)}; "
-                     f"{deadline_phrase(collection, now)}")
-    title = (f"{head}{today.valid} of {plural(today.las, 'LA')} have a valid return "
-             f"({today.valid - before.valid:+d} since yesterday); "
+        return Reply(f"{head}{today.line()}; nothing has changed since "
+                     f"{when(since.isoformat(), collection)}; {deadline_phrase(collection, now)}")
+    title = (f"{head}{today.line()} ({today.valid - before.valid:+d} valid since yesterday); "
              f"{deadline_phrase(collection, now)}")
     national = scope.kind == "national"
     parts = [Section("Returns", (counts_line(states), _change(today, before, since,
@@ -131,7 +112,7 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     if new:
         parts.append(_new_returns(new, states, national))
     parts += _not_valid(db, collection, now, states, national)
-    missing = [row for row in states if row["status"] != "valid"]
+    missing = [row for row in states if not picture.has_valid_return(row["status"])]
     attachment = (_missing_csv(db, collection, now, missing)
                   if national and missing else None)
     return Reply(title, tuple(parts), attachment=attachment)
@@ -141,9 +122,11 @@ def _change(today: Tally, before: Tally, since: datetime, collection: Collection
     if today == before:
         return f"Nothing has changed since {when(since.isoformat(), collection)}."
     return (f"Since {when(since.isoformat(), collection)}: "
-            f"{today.returned - before.returned:+d} returned, "
+            f"{today.returned - before.returned:+d} returned: "
             f"{today.valid - before.valid:+d} valid, "
-            f"{today.missing - before.missing:+d} missing")
+            f"{today.needs_fixing - before.needs_fixing:+d} need fixing, "
+            f"{today.letter_missing - before.letter_missing:+d} letter missing; "
+            f"{today.not_received - before.not_received:+d} not received")
 
 
 def _attention(db: Database, collection: Collection, now: datetime, states: list[Mapping],
@@ -172,26 +155,27 @@ def _new_returns(new: list[Version], states: list[Mapping], national: bool) -> S
     heading = f"New returns ({len(new)})"
     if national:
         return section(heading, (_by_region(regions[v.la_code] for v in new),))
-    return section(heading, ("; ".join(f"{names[v.la_code]} ({STATE_WORDS[v.status]}, {v.ref})"
-                                       for v in new),))
+    return section(heading, ("; ".join(f"{names[v.la_code]} ({picture.status_words(v.status)}, "
+                                       f"{v.ref})" for v in new),))
 
 
 def _not_valid(db: Database, collection: Collection, now: datetime, states: list[Mapping],
                national: bool) -> list[Section]:
     """Who needs fixing and who has sent nothing: names for a region, counts nationally."""
-    fixing = [row for row in states if row["status"] in ("invalid", "incomplete")]
-    silent = [row for row in states if row["status"] == "missing"]
+    fixing = [row for row in states
+              if row["status"] in (picture.NEEDS_FIXING, picture.LETTER_MISSING)]
+    silent = [row for row in states if row["status"] == picture.NOT_RECEIVED]
     if not fixing and not silent:
         return [Section("No valid return", ("Every LA has a valid return.",))]
     parts = []
     if fixing:
-        parts.append(section(f"Needs fixing ({len(fixing)})", (
+        parts.append(section(f"Needs fixing or letter missing ({len(fixing)})", (
             _by_region(row["region"] for row in fixing) if national else
-            "; ".join(f"{row['la_name']} ({STATE_WORDS[row['status']]}, {row['message_ref']})"
-                      for row in fixing),)))
+            "; ".join(f"{row['la_name']} ({picture.status_words(row['status'])}, "
+                      f"{row['message_ref']})" for row in fixing),)))
     if silent:
         parts.append(section(
-            f"Not received ({len(silent)}, {lateness(collection, now)})",
+            f"Not received ({len(silent)}, {picture.lateness(collection, now)})",
             (_by_region(row["region"] for row in silent),) if national else
             (", ".join(row["la_name"] for row in silent), _chased(silent, collection))))
     problems = contact_problems(db, collection, now, [row["la_code"] for row in fixing + silent])
@@ -241,7 +225,7 @@ def _missing_csv(db: Database, collection: Collection, now: datetime,
     text = to_csv(
         ("la_code", "la_name", "region", "state", "version", "message_ref", "last_chased",
          "contact_problem"),
-        ((row["la_code"], row["la_name"], row["region"], STATE_WORDS[row["status"]],
+        ((row["la_code"], row["la_name"], row["region"], picture.status_words(row["status"]),
           row["version"], row["message_ref"], row["last_chased"],
           problems.get(row["la_code"], "")) for row in missing))
     return Attachment("no_valid_return.csv", text, "LAs with no valid return")

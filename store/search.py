@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from store.collection import Theme
+from store.picture import with_counting
 
 CREATE = """
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
@@ -28,23 +29,17 @@ PARTS = {"letter": "covering letter", "support": "support asked", "issues": "iss
 TOKEN = re.compile(r"\w+")
 SNIPPET_WORDS = 14
 
-SEARCH = f"""
-WITH ranked AS (
-    SELECT id, ROW_NUMBER() OVER (PARTITION BY la_code
-                                  ORDER BY (status = 'valid') DESC, version DESC) AS rank
-    FROM submissions
-)
+SEARCH = with_counting(f"""
 SELECT search_text.la_code, a.name AS la_name, a.region, search_text.part, search_text.file,
        search_text.cell, m.ref AS message_ref,
        snippet(search_text, 0, '*', '*', '…', {SNIPPET_WORDS}) AS snippet
 FROM search_text
-JOIN ranked r ON r.id = search_text.submission_id AND r.rank = 1
-JOIN submissions s ON s.id = search_text.submission_id
+JOIN counting c ON c.id = search_text.submission_id
 JOIN authorities a ON a.code = search_text.la_code
-LEFT JOIN messages m ON m.id = s.message_id
+LEFT JOIN messages m ON m.id = c.message_id
 WHERE search_text MATCH ?
 ORDER BY bm25(search_text), a.name
-"""
+""")
 
 
 @dataclass(frozen=True)

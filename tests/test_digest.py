@@ -43,21 +43,21 @@ def returns(db):
 def test_the_counts_agree_with_the_submissions_export(returns):
     rows = list(export_rows(returns, "submissions"))
     returned = {row["la_code"] for row in rows}
-    valid = {row["la_code"] for row in rows if row["counts"] and row["status"] == "valid"}
+    counting = [row["status"] for row in rows if row["counts"]]
     reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
-    assert reply.title.startswith(f"Daily digest for England, Thu 28 May: {len(valid)} of 151 "
-                                  "LAs have a valid return (+1 since yesterday); 1 day to the "
-                                  "deadline")
-    assert (f"{len(valid)} of 151 valid · {len(returned)} returned (1 invalid, 1 incomplete) · "
-            f"{151 - len(valid)} missing") in to_text(reply)
+    assert reply.title.startswith(
+        f"Daily digest for England, Thu 28 May: {len(returned)} of 151 returned: "
+        f"{counting.count('valid')} valid, 1 needs fixing, 1 letter missing; "
+        f"{151 - len(returned)} not received (+1 valid since yesterday); 1 day to the deadline")
 
 
 def test_the_change_and_the_new_returns_are_since_the_previous_working_days_digest(returns):
     text = to_text(build_digest(returns, load_collection(), THURSDAY_9AM, "national"))
-    assert "Since Wed 27 May 09:00: +2 returned, +1 valid, -1 missing" in text
+    assert ("Since Wed 27 May 09:00: +2 returned: +1 valid, +0 need fixing, +1 letter missing; "
+            "-2 not received") in text
     assert "New returns (3)\n  London 1 · Yorkshire and The Humber 2" in text
     london = to_text(build_digest(returns, load_collection(), THURSDAY_9AM, "london"))
-    assert "New returns (1)\n  Hackney (invalid return, CHR-000004)" in london
+    assert "New returns (1)\n  Hackney (needs fixing, CHR-000004)" in london
     assert "Camden" not in london.split("New returns")[1]
 
 
@@ -71,8 +71,9 @@ def test_a_region_gets_its_names_in_full_and_the_top_concerns_first(returns):
                                                        "1. Leeds: severity 3"]
     assert "3.1 Access to appropriate PPE: in place in 20 of 50 homes (40%)" in text
     assert "New concerns (2)\n  Leeds, Bradford" in text
-    assert "Leeds (valid return, CHR-000003); Bradford (incomplete return (letter missing)" in text
-    assert "Needs fixing (1)\n  Bradford (incomplete return (letter missing), CHR-000005)" in text
+    assert "Leeds (valid, CHR-000003); Bradford (letter missing, CHR-000005)" in text
+    assert ("Needs fixing or letter missing (1)\n  Bradford (letter missing, CHR-000005)"
+            in text)
     assert "Not received (13, due in 1 day)\n  Barnsley, Calderdale," in text
     assert "York\n  None chased yet." in text
     # Every LA without a contact is named, so a person can find one before the chasers go.
@@ -84,7 +85,7 @@ def test_a_region_gets_its_names_in_full_and_the_top_concerns_first(returns):
 def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns):
     reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
     text = to_text(reply)
-    assert "Needs fixing (2)\n  London 1 · Yorkshire and The Humber 1" in text
+    assert "Needs fixing or letter missing (2)\n  London 1 · Yorkshire and The Humber 1" in text
     assert "Not received (147, due in 1 day)\n  East Midlands 9 · East of England 11 · " in text
     assert "Darlington" not in text         # nationally, names are in the CSV
     rows = list(csv.DictReader(io.StringIO(reply.attachment.text)))
@@ -97,9 +98,9 @@ def test_the_national_missing_list_is_grouped_with_the_full_list_as_csv(returns)
 def test_a_day_without_change_says_so_in_one_line(returns):
     text = to_text(build_digest(returns, load_collection(), datetime(2020, 6, 2, 9, tzinfo=LONDON_TZ),
                                 "london"))
-    assert text == ("Daily digest for London, Tue 2 Jun: 1 of 33 LAs have a valid return; "
-                    "nothing has changed since Mon 1 Jun 09:00; the deadline passed 4 days ago "
-                    "(Fri 29 May; 2 working days)")
+    assert text == ("Daily digest for London, Tue 2 Jun: 2 of 33 returned: 1 valid, 1 needs "
+                    "fixing, 0 letter missing; 31 not received; nothing has changed since Mon 1 "
+                    "Jun 09:00; the deadline passed 4 days ago (Fri 29 May; 2 working days)")
 
 
 def test_the_chart_is_a_png_with_every_region_and_the_days(returns):

@@ -13,6 +13,7 @@ from bot.commands import answer
 from bot.context import Context
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
+from store import picture
 from tests.signal_helpers import TUESDAY, fill_london
 
 NATIONAL = viewer_from_role("UNAT", "national")
@@ -42,9 +43,9 @@ def rows(book, sheet: str) -> list[dict]:
 
 
 def store_count(db, status: str, region: str | None = None) -> int:
-    where = " AND region = ?" if region else ""
-    return db.execute(f"SELECT COUNT(*) FROM authority_status WHERE status = ?{where}",
-                      [status, *([region] if region else [])]).fetchone()[0]
+    """How many LAs stand at `status` (in `region`), by the store's own counting rule."""
+    return sum(row["status"] == status and region in (None, row["region"])
+               for row in picture.standings(db))
 
 
 def test_plans_are_kept_with_author_and_time(ctx):

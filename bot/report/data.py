@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.concern_report import region_groups
@@ -10,14 +10,14 @@ from bot.concerns import PlaceConcerns, ThematicConcern, find_concerns
 from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
-from store import queries
+from store import picture, queries
 from store.plans import planned_actions
 from store.search import count_themes
 
 # The seed's words for what a place's concerns are over, by kind of concern.
 CONCERN_OVER = {"low": "pace", "return": "pace", "missing": "pace", "support": "resourcing",
                 "issue": "issues raised"}
-NEEDS_FIXING = ("invalid", "incomplete")
+NEEDS_FIXING = (picture.NEEDS_FIXING, picture.LETTER_MISSING)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def concern_over(place: PlaceConcerns) -> str:
 
 def report_data(ctx: Context, scope: Scope) -> ReportData:
     """Everything a report on `scope` (a region or England) needs, as of the collection clock."""
-    states = in_scope(queries.authority_states(ctx.db), scope)
+    states = in_scope(picture.standings(ctx.db), scope)
     codes = {row["la_code"] for row in states}
     names = {row["la_code"]: row["la_name"] for row in states}
     answers = [row for row in queries.counting_answers(ctx.db) if row["la_code"] in codes]
@@ -87,19 +87,21 @@ def report_data(ctx: Context, scope: Scope) -> ReportData:
                      if las),
         support=_support(ctx, answers, names),
         plans=tuple(planned_actions(ctx.db, None if scope.kind == "national" else scope.name)),
-        not_received=tuple(row["la_name"] for row in states if row["status"] == "missing"),
+        not_received=tuple(row["la_name"] for row in states
+                           if row["status"] == picture.NOT_RECEIVED),
         needs_fixing=tuple(row["la_name"] for row in states if row["status"] in NEEDS_FIXING),
-        returns=sum(row["status"] != "missing" for row in states),
+        returns=sum(row["status"] != picture.NOT_RECEIVED for row in states),
     )
 
 
 def _counts(states: list) -> tuple[RegionCounts, ...]:
-    regions: dict[str, Counter] = defaultdict(Counter)
+    regions: dict[str, list] = defaultdict(list)
     for row in states:
-        regions[row["region"]][row["status"]] += 1
-    return tuple(RegionCounts(region, sum(c.values()), sum(c.values()) - c["missing"], c["valid"],
-                              c["invalid"] + c["incomplete"], c["missing"])
-                 for region, c in sorted(regions.items()))
+        regions[row["region"]].append(row)
+    return tuple(RegionCounts(region, t.las, t.returned, t.valid,
+                              t.needs_fixing + t.letter_missing, t.not_received)
+                 for region, rows in sorted(regions.items())
+                 for t in (picture.tally_rows(rows),))
 
 
 def _support(ctx: Context, answers: list, names: dict[str, str]) -> tuple[SupportAsked, ...]:
