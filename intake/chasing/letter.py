@@ -9,6 +9,7 @@ from email.utils import format_datetime, make_msgid
 
 from intake.chasing.states import LaState
 from store.collection import Collection
+from store.picture import LETTER_MISSING, NOT_RECEIVED, status_words
 from store.settings import Settings
 
 
@@ -28,13 +29,13 @@ class Chaser:
 
 def problem_in_words(state: LaState) -> str:
     """What a chaser says is wrong, e.g. 'version 2 is invalid (3 errors)'."""
-    if state.status == "missing":
+    if state.status == NOT_RECEIVED:
         return "no return received"
-    if state.status == "incomplete":
-        return f"version {state.version} has no covering letter"
+    if state.status == LETTER_MISSING:
+        return f"version {state.version}: {status_words(state.status)}"
     count = len(state.errors)
     errors = "1 error" if count == 1 else f"{count or 'some'} errors"
-    return f"version {state.version} is invalid ({errors})"
+    return f"version {state.version} {status_words(state.status)} ({errors})"
 
 
 def inbox_address(settings: Settings, collection: Collection) -> str:
@@ -63,8 +64,7 @@ def compose_chaser(state: LaState, chaser: Chaser, *, settings: Settings,
 
 
 def _subject(state: LaState, collection: Collection, now: datetime) -> str:
-    what = {"missing": "not yet received", "incomplete": "covering letter missing",
-            "invalid": "needs fixing"}[state.status]
+    what = status_words(state.status)
     late = collection.working_days_late(now)
     when = f"{late} working day{'s' if late != 1 else ''} overdue" if late else (
         f"due {_deadline(collection)}")
@@ -93,12 +93,12 @@ def chaser_text(state: LaState, *, settings: Settings, collection: Collection,
 
 
 def _what_we_have(state: LaState, collection: Collection) -> list[str]:
-    if state.status == "missing":
+    if state.status == NOT_RECEIVED:
         return ["WHAT IS MISSING: we have not received a return from you."]
     received = collection.local(datetime.fromisoformat(state.received_at or ""))
     head = (f"We received version {state.version} of your return on "
             f"{received:%A} {received.day} {received:%B at %H:%M} (reference {state.ref}).")
-    if state.status == "incomplete" and not state.errors:
+    if state.status == LETTER_MISSING and not state.errors:
         return [head, "WHAT IS MISSING: the covering letter."]
     errors = state.errors or tuple(line for line in state.problems.splitlines() if line.strip())
     return [head, f"WHAT TO FIX ({len(errors)}):",

@@ -20,6 +20,7 @@ from intake.chasing.schedule import Slot, due_slot
 from intake.chasing.states import la_states
 from store.collection import Collection
 from store.outbox import queue_mail
+from store.picture import has_valid_return
 from store.schedule_log import chase_run_done, record_chase_run
 from store.settings import Settings
 from store.transactions import immediate
@@ -69,13 +70,6 @@ def chase_now(db: Database, settings: Settings, collection: Collection,
     return result
 
 
-def last_chased(db: Database) -> dict[str, datetime]:
-    """When each LA was last chased (collection clock), by LA code."""
-    rows = db.query("SELECT la_code, MAX(collection_time) AS at FROM outbox "
-                    "WHERE kind = ? AND la_code IS NOT NULL GROUP BY la_code", [KIND])
-    return {row["la_code"]: datetime.fromisoformat(row["at"]) for row in rows}
-
-
 def _chase(db: Database, settings: Settings, collection: Collection, now: datetime,
            la_codes: list[str] | None, *, slot: Slot | None = None, actor: str = "",
            dry_run: bool, once: bool = False) -> ChaseResult | None:
@@ -86,7 +80,7 @@ def _chase(db: Database, settings: Settings, collection: Collection, now: dateti
         if once and slot is not None and chase_run_done(db, slot.day):
             return None
         for state in la_states(db, la_codes):
-            if state.status == "valid":
+            if has_valid_return(state.status):
                 valid.append(state.la_code)
                 continue
             to, cc = recipients(db, state.la_code, to_roles, cc_roles)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from store.picture import with_counting
+
 
 @dataclass(frozen=True)
 class LaState:
@@ -22,14 +24,14 @@ class LaState:
     errors: tuple[str, ...]
 
 
-STATES = """
+STATES = with_counting("""
 SELECT s.la_code, s.la_name, s.region, s.status, s.version, s.received_at, s.submission_id,
        m.ref, COALESCE(c.problems, '') AS problems
-FROM authority_status s
+FROM standing s
 LEFT JOIN submissions c ON c.id = s.submission_id
 LEFT JOIN messages m ON m.id = c.message_id
 ORDER BY s.region, s.la_name
-"""
+""")
 
 
 def la_states(db: Database, la_codes: list[str] | None) -> list[LaState]:
