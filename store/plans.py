@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store.db import immediate
+from store.transactions import immediate
 
 CREATE = """
 CREATE TABLE planned_actions (

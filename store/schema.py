@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from store.db import immediate
 from store.plans import create_table as create_plans
 from store.register import load_into
 from store.search import create_index
+from store.transactions import immediate
 
 migrations = Migrations("care_home_returns")
 
