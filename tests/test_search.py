@@ -15,13 +15,8 @@ from bot.context import Context
 from bot.parsing import parse
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
-from intake.sample_files import (
-    ActionAnswer,
-    ReturnContent,
-    write_docx_letter,
-    write_pdf_letter,
-    write_xlsx,
-)
+from intake.samples.files import write_docx_letter, write_pdf_letter, write_xlsx
+from intake.samples.grids import ActionAnswer, ReturnContent
 from intake.service import IntakeService
 from store.collection import load_collection
 from store.db import open_db
