@@ -27,7 +27,7 @@ from intake.models import ReadMessage
 from intake.reading.choosing import choose_template
 from intake.reading.message import BODY_LETTER, read_message_sync
 from intake.trust import check_sender
-from intake.validation import LaFacts, validate_return
+from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
 from store.messages import get_message, set_disposition
@@ -51,7 +51,7 @@ def find_return(job: Job, handling: Handling) -> Handling:
     """The template and letter a return is made of; anything else is not a return."""
     reading = handling.reading
     template = choose_template(reading.templates)
-    letter = reading.letters[0] if reading.letters else None
+    letter = covering_letter(reading.letters)
     automatic = None if handling.vouched else automatic_reason(reading.headers, handling.message.mail_from)
     handling = replace(handling, template=template, letter=letter, automatic=automatic)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
@@ -104,10 +104,8 @@ def trust(job: Job, handling: Handling) -> Handling:
 def validate(job: Job, handling: Handling) -> Handling:
     """The return as a submission, checked against the collection's rules and its history."""
     assert handling.la is not None
-    letter = handling.letter
-    submission = validate_return(handling.template, letter.filename if letter else None,
-                                 letter.text if letter else None, _facts(job.db, handling.la),
-                                 job.collection)
+    submission = validate_return(handling.template, handling.letter,
+                                 _facts(job.db, handling.la), job.collection)
     return replace(handling, submission=submission)
 
 
