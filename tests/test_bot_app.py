@@ -10,7 +10,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import build_app, build_web_app
+from bot.app import build_app
+from bot.web import build_web_app
 from store.db import open_db
 from tests.bot_helpers import (
     SIGNING_SECRET,
@@ -47,7 +48,7 @@ async def bot(settings, collection, db, slack, tmp_path: Path):
         "slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": f"{slack.base_url}/api/", "bot_roles": roles})
     loop_db = open_db(slack_settings.returns_db, migrate=False)
-    runner = web.AppRunner(build_web_app(build_app(slack_settings, collection, loop_db)))
+    runner = web.AppRunner(build_web_app(build_app(slack_settings, collection, loop_db), slack_settings))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
