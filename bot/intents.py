@@ -30,8 +30,7 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
                    (5, r"\bneed(s|ing)? a person\b"), (5, r"\bunidentified\b")),
     "digest": ((5, r"\bdigest\b"), (5, r"\b(daily|morning) (summary|round ?up)\b")),
     "report": ((5, r"\b(draft|write|produce|make|national|regional|the|a|our|my)\s+(\w+\s+)?"
-                   r"report\b"), (5, r"^report\b"), (5, r"\breport (for|to) (the )?(ministers?"
-                                                   r"|departments?|north|south|east|west)\b")),
+                   r"report\b"), (5, r"^report\b"), (5, r"\breport (for|to)\b")),
     "support": ((4, r"\b(ask|asks|asked|asking|want|wants|wanted|need|needs|needed|request"
                     r"|requests|requested|requesting|seek|seeking|sought)( for)? (any )?"
                     r"(help|support)\b"),
