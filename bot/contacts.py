@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.content import Reply, section
 from bot.context import Context
 from bot.scope import Scope
-from store import queries
+from store import picture
 from store.contacts import contacts_for
 
 
@@ -14,7 +14,7 @@ def contacts_reply(ctx: Context, scope: Scope) -> Reply:
     if scope.kind == "national":
         return Reply("Which LA or region? For example: `contacts Leeds` or "
                      "“who's the contact at Kent?”")
-    names = {row["la_code"]: row["la_name"] for row in queries.authority_states(ctx.db)}
+    names = {row["la_code"]: row["la_name"] for row in picture.standings(ctx.db)}
     found = {code: contacts_for(ctx.db, code) for code in scope.la_codes}
     parts = tuple(section(names.get(code, code), [_line(row) for row in rows]
                           or ["no contact known"])

@@ -8,13 +8,13 @@ from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
 from bot.wording import plural
-from store import queries
+from store import picture, queries
 
 
 def support_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = None,
                   theme: str = "") -> Reply:
     """The LAs in `scope` that asked for support (on `actions` when given), with their words."""
-    states = in_scope(queries.authority_states(ctx.db), scope)
+    states = in_scope(picture.standings(ctx.db), scope)
     report = find_concerns(ctx.collection, ctx.now, states, queries.counting_answers(ctx.db),
                            queries.counting_texts(ctx.db), actions=actions)
     asked = [(place, [item for item in place.items if item.kind == "support"])

@@ -46,15 +46,15 @@ async def test_everyday_words_are_not_taken_for_places(bot, slack, question):
     post = await ask(bot, slack, question)
     assert "couldn't find" not in shown(post) and "Westminster" not in shown(post)
     if "minister" not in question:
-        assert post["text"].startswith("2 of 151 LAs have a valid return")
+        assert post["text"].startswith("3 of 151 returned: 2 valid, 1 needs fixing")
 
 
 async def test_a_regional_users_our_and_we_mean_their_region(bot, slack):
     post = await ask(bot, slack, "how many of ours are in?", user=LONDON)
-    assert post["text"].startswith("1 of 33 LAs in London have a valid return")
+    assert post["text"].startswith("London: 2 of 33 returned: 1 valid, 1 needs fixing")
     post = await ask(bot, slack, "who are we still waiting for", user=LONDON)
     assert post["text"].startswith("32 of 33 LAs in London have no valid return")
-    assert "Camden: invalid return" in shown(post) and "Leeds" not in shown(post)
+    assert "Camden: needs fixing" in shown(post) and "Leeds" not in shown(post)
 
 
 async def test_plain_questions_without_a_keyword_get_their_answer(bot, slack, db):
@@ -109,8 +109,8 @@ async def test_close_readings_get_buttons_and_a_press_answers_the_one_chosen(bot
 
 
 @pytest.mark.parametrize(("user", "title"), [
-    (NATIONAL, "2 of 151 LAs have a valid return"),
-    (LONDON, "1 of 33 LAs in London have a valid return"),
+    (NATIONAL, "3 of 151 returned: 2 valid, 1 needs fixing"),
+    (LONDON, "London: 2 of 33 returned: 1 valid, 1 needs fixing"),
     (STRANGER, "Sorry, I can only answer people on the returns team's list"),
 ])
 async def test_the_home_tab_shows_the_users_picture_when_opened(bot, slack, user, title):
