@@ -8,13 +8,13 @@ from bot.concern_report import attention_sections, ranked_items
 from bot.concerns import ConcernReport
 from bot.content import Attachment, Reply, Section
 from bot.context import Context
-from bot.parsing import Question
+from bot.question import Question
 from bot.report.data import report_data
 from bot.report.docx_file import write_docx
 from bot.report.wording import headline
 from bot.report.xlsx_file import write_xlsx
 from bot.roles import Viewer
-from bot.scope import Scope, Unmatched, resolve_scope
+from bot.scope import Scope, Unmatched
 from bot.themes import theme_actions, theme_name
 from store.plans import PlannedAction, record_plan
 
@@ -22,13 +22,9 @@ NHS = "nhs"
 WORD = re.compile(r"[^a-z0-9]+")
 
 
-def report_command(question: Question, user: Viewer, ctx: Context) -> Reply:
+def report_command(scope: Scope, ctx: Context) -> Reply:
     """The regional return (or the national overview) as a .docx and an .xlsx, with the top
     concerns on screen."""
-    scope = resolve_scope(question.rest, user.home)
-    if isinstance(scope, Unmatched):
-        return Reply(f"I couldn't find a region called “{scope.text}”. "
-                     "Try `report London` or `report national`.")
     if scope.kind == "la":
         return Reply(f"Reports cover a region or England; try `concerns {scope.name}` for "
                      "one LA.")
@@ -60,29 +56,42 @@ def report_reply(ctx: Context, scope: Scope) -> Reply:
 
 
 def plan_command(question: Question, user: Viewer, ctx: Context) -> Reply:
-    """Record a planned action against an LA, a region or a theme, with author and time."""
-    if user.home is None:
-        return Reply("Sorry, I can only answer people on the returns team's list.",
-                     ephemeral=True)
-    words = [w for w in question.words if w != NHS]
-    by_nhs = len(words) < len(question.words)
-    actions, theme_words = theme_actions(words, ctx.collection)
-    place = " ".join(w for w in words if w not in theme_words)
-    scope = resolve_scope(place, user.home) if place else user.home
+    """Record a planned action against an LA, a region or a theme, with author and time.
+
+    An action whose text starts with "NHS", or a place named with "nhs", is one NHS regional
+    teams are planning (the regional return's fourth part)."""
+    if user.home is None or not question.target:
+        return Reply("Say what is planned and for where, e.g. `plan Kent: weekly call with the "
+                     "CCG on testing`.", ephemeral=user.home is None)
+    scope, theme, by_nhs = _about(question, user.home, ctx)
     if isinstance(scope, Unmatched):
-        return Reply(f"I couldn't find a region or LA called “{scope.text}”; the plan was "
-                     "not recorded. Try `plan Kent: weekly call with the CCG on testing`.")
-    theme = theme_name(actions, theme_words, ctx.collection) if actions else None
+        return Reply(f"I couldn't find a region, LA or theme called “{scope.text}”; the plan "
+                     "was not recorded. Try `plan Kent: weekly call with the CCG on testing`.")
+    by_nhs = by_nhs or question.target.lower().startswith(NHS)
     la_code = next(iter(scope.la_codes)) if scope.kind == "la" else None
     region = _region(ctx, scope, la_code)
     record_plan(ctx.db, PlannedAction(region, la_code, theme, question.target, user.user_id,
                                       ctx.now.isoformat(), by_nhs))
-    about = scope.name if scope.kind != "national" or not theme else theme
-    if theme and scope.kind != "national":
-        about = f"{scope.name}, {theme}"
+    about = ", ".join(part for part in (
+        scope.name if scope.kind != "national" or not theme else "", theme) if part)
     who = "NHS regional action" if by_nhs else "Planned action"
     return Reply(f"{who} recorded for {about}: {question.target}",
                  (Section("", (f"It will appear in `report {region or 'national'}`.",)),))
+
+
+def _about(question: Question, home: Scope, ctx: Context
+           ) -> tuple[Scope | Unmatched, str | None, bool]:
+    """Where a plan is for, its theme, and whether "nhs" was said with the place."""
+    if not isinstance(question.scope, Unmatched):
+        return question.scope or home, None, False
+    words = question.scope.text.lower().split()
+    by_nhs = NHS in words
+    words = [w for w in words if w != NHS]
+    actions, theme_words = theme_actions(words, ctx.collection)
+    rest = [w for w in words if w not in theme_words]
+    if rest:
+        return question.scope, None, by_nhs
+    return home, theme_name(actions, theme_words, ctx.collection) if actions else None, by_nhs
 
 
 def _region(ctx: Context, scope: Scope, la_code: str | None) -> str | None:
