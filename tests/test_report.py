@@ -51,7 +51,7 @@ def store_count(db, status: str, region: str | None = None) -> int:
 def test_plans_are_kept_with_author_and_time(ctx):
     reply = answer("plan Camden: weekly call with the CCG on testing", LONDON, ctx)
     assert reply.title == "Planned action recorded for Camden: weekly call with the CCG on testing"
-    answer("plan nhs London: mutual aid from NHS London for PPE", LONDON, ctx)
+    answer("plan London: NHS London to run mutual aid for PPE", LONDON, ctx)
     answer("plan testing: courier pilot for test kits", LONDON, ctx)
     rows_ = list(ctx.db.query("SELECT * FROM planned_actions ORDER BY id"))
     assert [(r["la_code"], r["region"], r["theme"], r["by_nhs"], r["author"]) for r in rows_] == [
@@ -63,7 +63,7 @@ def test_plans_are_kept_with_author_and_time(ctx):
 
 def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
     answer("plan Camden: weekly call with the CCG on testing", LONDON, ctx)
-    answer("plan nhs London: mutual aid from NHS London for PPE", LONDON, ctx)
+    answer("plan London: NHS London to run mutual aid for PPE", LONDON, ctx)
     reply = answer("report London", LONDON, ctx)
     document, book = files_of(reply)
     text = text_of(document)
@@ -77,7 +77,7 @@ def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
     assert places.rows[1].cells[2].text == "pace, resourcing"
     assert "2.1 Access to testing for all residents and asymptomatic staff: 5 of 8 returns" in text
     assert "Camden: weekly call with the CCG on testing (ULDN, 2020-06-02 11:00)" in text
-    assert "London: mutual aid from NHS London for PPE (ULDN" in text
+    assert "London: NHS London to run mutual aid for PPE (ULDN" in text
     valid = store_count(ctx.db, "valid", "London")
     assert f"Valid: {valid} of 33" in text and "Not received (25)" in text
     assert "Needs fixing (1): Hackney" in text
@@ -85,7 +85,7 @@ def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
     assert {r["LA"] for r in places_sheet} == {"Camden", "Croydon", "Hackney", "Brent",
                                                "Barnet", "Ealing", "Bexley"}
     assert [r["Action"] for r in rows(book, "Planned actions")] == [
-        "weekly call with the CCG on testing", "mutual aid from NHS London for PPE"]
+        "weekly call with the CCG on testing", "NHS London to run mutual aid for PPE"]
     assert reply.title.startswith(f"Draft regional return for London: {valid} of 33 LAs")
     assert reply.sections[0].heading.startswith("1. Thematic: 2.1")
 

@@ -65,7 +65,7 @@ def _regional(doc: DocumentType, data: ReportData) -> None:
                  "")
     doc.add_heading(nhs, 1)
     _bullets(doc, [plan_line(p) for p in data.plans if p["by_nhs"]],
-             "None recorded yet: record one with `plan nhs PLACE: what`.")
+             "None recorded yet: record one with `plan PLACE: NHS …`.")
     _returns(doc, data)
 
 
