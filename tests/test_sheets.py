@@ -17,8 +17,9 @@ from odf.style import Style, TableProperties
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
+from intake.reading.grid import Sheet
 from intake.reading.safety import check_archive
-from intake.reading.sheets import MAX_ROWS, Sheet, UnreadableFile, read_sheets
+from intake.reading.sheets import MAX_ROWS, UnreadableFile, read_sheets
 from tests.hostile_files import encrypted_xlsx
 
 

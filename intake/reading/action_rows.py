@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from intake.reading.sheets import Sheet
+from intake.reading.grid import Sheet
 from store.collection import Collection
 
 LOCATE_ROWS = 1_000                 # templates sit near the top; this bounds the fuzzy work

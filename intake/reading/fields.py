@@ -12,7 +12,7 @@ import re
 from rapidfuzz import fuzz
 
 from intake.reading.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
-from intake.reading.sheets import Sheet
+from intake.reading.grid import Sheet
 from store.collection import Collection
 
 FIELD_PATTERNS = {

@@ -27,16 +27,14 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterator
 from pathlib import PurePath
 
 import openpyxl
 import python_calamine
-from openpyxl.utils import get_column_letter
 
 from intake.reading.formats import ENCRYPTED_WORKBOOK, refusal, sniff, text_of
+from intake.reading.grid import CellBudget, Sheet, number_text, to_sheet, to_text
 from intake.reading.safety import (
     DAMAGED,
     MAX_COLUMNS,
@@ -54,36 +52,8 @@ from intake.reading.xlsx_cells import (
     xlsx_special_cells,
 )
 
-MAX_CELLS = 200_000                     # filled cells in the whole workbook
-
-
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
 ENCRYPTED = ENCRYPTED_WORKBOOK
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One sheet as cell text on a 0-based grid (row, column); every row is the same width."""
-
-    name: str
-    hidden: bool
-    rows: tuple[tuple[str, ...], ...]
-
-    @property
-    def width(self) -> int:
-        return len(self.rows[0]) if self.rows else 0
-
-    def cell(self, row: int, col: int) -> str:
-        """The text at (row, col), '' outside the grid."""
-        if 0 <= row < len(self.rows) and 0 <= col < self.width:
-            return self.rows[row][col]
-        return ""
-
-    def ref(self, row: int, col: int) -> str:
-        """The A1 reference of (row, col), e.g. `Sheet1!C7` or `'My sheet'!C7`."""
-        name = self.name if re.fullmatch(r"\w+", self.name) else "'{}'".format(
-            self.name.replace("'", "''"))
-        return f"{name}!{get_column_letter(col + 1)}{row + 1}"
 
 
 def read_sheets(filename: str, data: bytes) -> list[Sheet]:
@@ -131,10 +101,10 @@ def _read_openpyxl(data: bytes) -> list[Sheet]:
     """The slow, cautious reader, for the rare .xlsx that calamine must not be given."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                   keep_vba=False, keep_links=False)
-    budget = _CellBudget()
+    budget = CellBudget()
     try:
         return [
-            _to_sheet(sheet.title, sheet.sheet_state != "visible", (
+            to_sheet(sheet.title, sheet.sheet_state != "visible", (
                 [_xlsx_text(cell) for cell in row]
                 for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS)), budget)
             for sheet in book.worksheets
@@ -151,7 +121,7 @@ def _xlsx_text(cell: object) -> str:
 def _read_calamine(filename: str, data: bytes,
                    special_cells: WorkbookCells | None = None) -> list[Sheet]:
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    budget = _CellBudget()
+    budget = CellBudget()
     sheets = []
     for meta in book.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -160,7 +130,7 @@ def _read_calamine(filename: str, data: bytes,
         check_declared_cells(sheet.total_height * sheet.total_width)
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         special = (special_cells or {}).get(meta.name, NO_SPECIAL_CELLS)
-        sheets.append(_to_sheet(meta.name, hidden, _calamine_rows(sheet, special), budget))
+        sheets.append(to_sheet(meta.name, hidden, _calamine_rows(sheet, special), budget))
     return sheets
 
 
@@ -194,7 +164,7 @@ def _special_text(special: SpecialCells, where: tuple[int, int], value: object) 
 def _cell_text(value: object, percent: bool) -> str:
     """The text of a cell's value; a number in a percent-formatted cell as "90%"."""
     if percent and isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{_number_text(round(value * 100, 10))}%"
+        return f"{number_text(round(value * 100, 10))}%"
     return to_text(value)
 
 
@@ -208,7 +178,7 @@ def _read_csv(filename: str, data: bytes) -> list[Sheet]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = (row[:MAX_COLUMNS] for row, _ in zip(reader, range(MAX_ROWS), strict=False))
     name = PurePath(filename).stem or "Sheet1"
-    return [_to_sheet(name, False, rows, _CellBudget())]
+    return [to_sheet(name, False, rows, CellBudget())]
 
 
 def _delimiter(text: str) -> str:
@@ -227,59 +197,3 @@ def _delimiter(text: str) -> str:
 
 
 _READERS = {"xlsx": _read_xlsx, "xls": _read_calamine, "ods": _read_calamine, "csv": _read_csv}
-
-
-# --- cell text -----------------------------------------------------------------------------
-
-
-def to_text(value: object) -> str:
-    """Cell text as a person reads it: 45.0 -> '45', dates as ISO, TRUE/FALSE, errors as text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return _number_text(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
-def _number_text(number: float) -> str:
-    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
-        return str(int(number))
-    return f"{number:.15g}" if isinstance(number, float) else str(number)
-
-
-class _CellBudget:
-    """Counts filled cells across a workbook, so a huge one stops early rather than at the end."""
-
-    def __init__(self) -> None:
-        self.filled = 0
-
-    def take(self, row: list[str]) -> list[str]:
-        self.filled += sum(1 for text in row if text)
-        if self.filled > MAX_CELLS:
-            raise UnreadableFile(f"the workbook has more than {MAX_CELLS:,} filled cells, more "
-                                 "than a return can have")
-        return row
-
-
-def _to_sheet(name: str, hidden: bool, rows: Iterable[list[str]], budget: _CellBudget) -> Sheet:
-    grid = [budget.take(row) for row in rows]
-    while grid and not any(grid[-1]):
-        grid.pop()
-    width = max((_used_width(row) for row in grid), default=0)
-    padded = tuple(tuple(row[:width]) + ("",) * (width - min(len(row), width)) for row in grid)
-    return Sheet(name=name, hidden=hidden, rows=padded)
-
-
-def _used_width(row: list[str]) -> int:
-    for index in range(len(row) - 1, -1, -1):
-        if row[index]:
-            return index + 1
-    return 0

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process, utils
 from intake.models import ActionRow, TemplateReading
 from intake.reading.action_rows import LOCATE_COLS, MIN_ACTIONS, ActionCandidate, find_action_rows
 from intake.reading.fields import find_fields
-from intake.reading.sheets import Sheet
+from intake.reading.grid import Sheet
 from intake.reading.values import parse_count, parse_support
 from store.collection import Collection
 
