@@ -92,7 +92,8 @@ def _tnef_text(tnef: TNEF) -> str:
 
 
 def _as_text(value: str | bytes) -> str:
-    return value if isinstance(value, str) else value.decode("cp1252", errors="replace")
+    text = value if isinstance(value, str) else value.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def open_forwarded(data: bytes) -> Opened:
