@@ -107,9 +107,7 @@ def _sniff_zip(data: bytes, suffix: str, intended: str) -> FileFormat:
                 return _sniff_odf(archive, names, suffix, intended)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         return FileFormat("corrupt", intended)
-    if intended in ("spreadsheet", "letter") and suffix != ".zip":
-        return FileFormat("corrupt", intended)  # an Office name on a zip with no Office parts
-    return FileFormat("zip", "container")
+    return FileFormat("zip", "container")  # whatever its name: what it holds may be the return
 
 
 def _sniff_odf(archive: zipfile.ZipFile, names: set[str], suffix: str, intended: str) -> FileFormat:
@@ -180,6 +178,8 @@ ENCRYPTED_WORKBOOK = ("the workbook is password-protected (encrypted); please se
                       "without a password")
 ENCRYPTED_LETTER = ("the covering letter is password-protected; please send it again without "
                     "a password")
+ENCRYPTED_FILE = "the file is password-protected (encrypted); please send it again without a password"
+ENCRYPTED = {"letter": ENCRYPTED_LETTER, "spreadsheet": ENCRYPTED_WORKBOOK}
 DAMAGED_WORKBOOK = "the file is not a readable spreadsheet (it may be damaged)"
 DESCRIPTIONS = {
     "docx": "a Word document", "doc": "an old Word document (.doc)", "pdf": "a PDF",
@@ -210,7 +210,7 @@ DAMAGED = {
 def refusal(found: FileFormat, wanted: str) -> str:
     """Why a file is not read as a `wanted` ('spreadsheet' or 'letter'), naming what it is."""
     if found.encrypted:
-        return ENCRYPTED_LETTER if found.family == "letter" else ENCRYPTED_WORKBOOK
+        return ENCRYPTED.get(found.family, ENCRYPTED_FILE)
     if found.kind == "corrupt":
         return DAMAGED[found.family]
     if found.kind in DESCRIPTIONS and found.family != wanted:
