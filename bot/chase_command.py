@@ -17,7 +17,7 @@ from bot.roles import Viewer
 from bot.scope import Scope, Unmatched, resolve_scope
 from bot.wording import plural
 from intake.chasing import ChaseResult, chase_now
-from store import queries
+from store import picture
 
 CONFIRM_ACTION = "chase_confirm"
 CONFIRM_WORD = "confirm"
@@ -46,7 +46,7 @@ def chase_command(question: Question, user: Viewer, ctx: Context) -> Reply:
 def _target(words: list[str], user: Viewer, ctx: Context) -> tuple[str, frozenset[str]] | Reply:
     """(what to call the target, its LA codes), or the answer when nothing matches."""
     if words and all(GSS_CODE.match(word) for word in words):
-        names = {row["la_code"].lower(): row["la_name"] for row in queries.authority_states(ctx.db)}
+        names = {row["la_code"].lower(): row["la_name"] for row in picture.standings(ctx.db)}
         codes = frozenset(word.upper() for word in words if word in names)
         if len(codes) == 1:
             return names[next(iter(codes)).lower()], codes
@@ -64,7 +64,7 @@ def _target(words: list[str], user: Viewer, ctx: Context) -> tuple[str, frozense
 def _codes(scope: Scope, ctx: Context) -> frozenset[str]:
     if scope.kind != "national":
         return scope.la_codes
-    return frozenset(row["la_code"] for row in queries.authority_states(ctx.db))
+    return frozenset(row["la_code"] for row in picture.standings(ctx.db))
 
 
 def _preview(result: ChaseResult, name: str) -> Reply:

@@ -9,8 +9,8 @@ from bot.content import Attachment, Reply, Section, section, to_csv
 from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
-from bot.wording import lateness, plural
-from store import queries
+from bot.wording import plural
+from store import picture, queries
 
 # Beyond this many sections (one per place or thematic concern) the answer is summarised by
 # region and the full evidence goes in the attached file (Slack's 50-block limit).
@@ -20,7 +20,7 @@ MAX_SECTIONS = 30
 def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = None,
                    theme: str = "") -> Reply:
     """Concerns in `scope`, optionally limited to a theme's actions."""
-    states = in_scope(queries.authority_states(ctx.db), scope)
+    states = in_scope(picture.standings(ctx.db), scope)
     report = find_concerns(
         ctx.collection, ctx.now, states, queries.counting_answers(ctx.db),
         queries.counting_texts(ctx.db), groups=_groups(states, scope), actions=actions)
@@ -32,7 +32,7 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
     spoken = [p for p in report.places if p not in silent]
     title = (f"Concerns{about} in {where}: {plural(len(spoken), 'place')} with concerns, "
              f"{plural(len(report.thematic), 'thematic concern')}"
-             + (f", {len(silent)} with nothing received" if silent else ""))
+             + (f", {len(silent)} {picture.status_words(picture.NOT_RECEIVED)}" if silent else ""))
     summarise = scope.kind == "national" or len(spoken) + len(report.thematic) > MAX_SECTIONS
     if summarise:
         parts = _thematic_by_region(report.thematic) + _places_by_region(spoken)
@@ -40,8 +40,8 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
         parts = [Section(_thematic_heading(item), item.evidence) for item in report.thematic]
         parts.extend(section(p.la_name, (item.text for item in p.items)) for p in spoken)
     if silent:
-        parts.append(section(f"Nothing received ({len(silent)}, "
-                             f"{lateness(ctx.collection, ctx.now)})",
+        parts.append(section(f"{picture.status_words(picture.NOT_RECEIVED).capitalize()} "
+                             f"({len(silent)}, {picture.lateness(ctx.collection, ctx.now)})",
                              (", ".join(p.la_name for p in silent),)))
     return Reply(title, tuple(parts), attachment=_csv(report) if summarise else None)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from store import picture
 from store.collection import Collection
 
 QUOTE_LIMIT = 200
@@ -130,18 +131,18 @@ def _text_concerns(row: Mapping) -> list[Concern]:
 
 def _return_concerns(collection: Collection, now: datetime, state: Mapping) -> list[Concern]:
     status, ref = state["status"], state["message_ref"]
-    if status == "invalid":
+    if status == picture.NEEDS_FIXING:
         problem = (state["problems"] or "").splitlines()[:1]
         detail = f": {problem[0]}" if problem else ""
-        return [Concern("return", None, f"Return invalid (version {state['version']}, {ref})"
+        return [Concern("return", None, f"Return needs fixing (version {state['version']}, {ref})"
                                         f"{detail}")]
-    if status == "incomplete":
-        return [Concern("return", None, f"Return incomplete: letter missing "
+    if status == picture.LETTER_MISSING:
+        return [Concern("return", None, f"Return received, letter missing "
                                         f"(version {state['version']}, {ref})")]
-    if status == "missing":
+    if status == picture.NOT_RECEIVED:
         late = collection.working_days_late(now)
         if late:
-            return [Concern("missing", None, f"Nothing received: {late} working days late")]
+            return [Concern("missing", None, f"Not received: {late} working days late")]
         return []
     late = collection.working_days_late(datetime.fromisoformat(state["first_received_at"]))
     if late:

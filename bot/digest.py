@@ -21,11 +21,12 @@ from bot.context import Context
 from bot.parsing import Question
 from bot.roles import Viewer
 from bot.scope import NATIONAL, Scope, Unmatched, region_scope, resolve_scope
-from bot.status import STATE_WORDS, counts_line, in_scope
-from bot.wording import deadline_phrase, lateness, plural, when
+from bot.status import counts_line, in_scope
+from bot.wording import deadline_phrase, plural, when
 from intake.chasing import contact_problems
-from store import queries
+from store import picture, queries
 from store.collection import Collection
+from store.picture import Tally
 
 NATIONAL_NAME = "national"
 
@@ -41,19 +42,6 @@ class Version:
     status: str
     received_at: datetime
     ref: str
-
-
-@dataclass(frozen=True)
-class Tally:
-    """How many LAs of a scope had returned, and had a valid return, at one moment."""
-
-    las: int
-    returned: int
-    valid: int
-
-    @property
-    def missing(self) -> int:
-        return self.las - self.valid
 
 
 def digest_scope(name: str) -> Scope:
@@ -87,14 +75,9 @@ def versions(db: Database) -> list[Version]:
 
 
 def tally(all_versions: Iterable[Version], la_codes: set[str], until: datetime | None) -> Tally:
-    """Counts over `la_codes` from the versions received by `until` (None: all of them).
-
-    An LA is valid when any of its versions is (the latest valid one counts).
-    """
-    seen = [v for v in all_versions
-            if v.la_code in la_codes and (until is None or v.received_at <= until)]
-    return Tally(len(la_codes), len({v.la_code for v in seen}),
-                 len({v.la_code for v in seen if v.status == "valid"}))
+    """How `la_codes` stood at `until` (None: now), from the versions received by then."""
+    return picture.tally_at(((v.la_code, v.status, v.received_at) for v in all_versions),
+                            la_codes, until)
 
 
 def build_digest(db: Database, collection: Collection, now: datetime,
@@ -102,7 +85,7 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     """The digest for 'national' or a region, as of `now` (the collection clock)."""
     scope = digest_scope(scope) if isinstance(scope, str) else scope
     since = previous_digest_time(collection, now)
-    states = in_scope(queries.authority_states(db), scope)
+    states = in_scope(picture.standings(db), scope)
     codes = {row["la_code"] for row in states}
     history = versions(db)
     today, before = tally(history, codes, None), tally(history, codes, since)
@@ -110,15 +93,14 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     where = "England" if scope.kind == "national" else scope.name
     local = collection.local(now)
     title = (f"Daily digest for {where}, {local:%a} {local.day} {local:%b}: "
-             f"{today.valid} of {plural(today.las, 'LA')} have a valid return; "
-             f"{deadline_phrase(collection, now)}")
+             f"{today.line()}; {deadline_phrase(collection, now)}")
     parts = [Section("Returns", (counts_line(states), _change(today, before, since,
                                                                collection)))]
     if new:
         parts.append(_new_returns(new, states, scope))
         parts.extend(_new_concerns(db, collection, now, states, {v.la_code for v in new},
                                    scope))
-    missing = [row for row in states if row["status"] != "valid"]
+    missing = [row for row in states if not picture.has_valid_return(row["status"])]
     parts.extend(_missing(db, collection, now, missing, scope))
     attachment = (_missing_csv(db, collection, now, missing)
                   if scope.kind == "national" and missing else None)
@@ -129,9 +111,11 @@ def _change(today: Tally, before: Tally, since: datetime, collection: Collection
     if today == before:
         return f"Nothing has changed since {when(since.isoformat(), collection)}."
     return (f"Since {when(since.isoformat(), collection)}: "
-            f"{today.returned - before.returned:+d} returned, "
+            f"{today.returned - before.returned:+d} returned: "
             f"{today.valid - before.valid:+d} valid, "
-            f"{today.missing - before.missing:+d} missing")
+            f"{today.needs_fixing - before.needs_fixing:+d} need fixing, "
+            f"{today.letter_missing - before.letter_missing:+d} letter missing; "
+            f"{today.not_received - before.not_received:+d} not received")
 
 
 def _new_returns(new: list[Version], states: list[Mapping], scope: Scope) -> Section:
@@ -140,10 +124,11 @@ def _new_returns(new: list[Version], states: list[Mapping], scope: Scope) -> Sec
     heading = f"New returns ({len(new)})"
     if scope.kind != "national":
         return section(heading, (f"{names[v.la_code]}: version {v.version}, "
-                                 f"{STATE_WORDS[v.status]} ({v.ref})" for v in new))
+                                 f"{picture.status_words(v.status)} ({v.ref})" for v in new))
     grouped: dict[str, list[str]] = defaultdict(list)
     for v in new:
-        grouped[regions[v.la_code]].append(f"{names[v.la_code]} ({v.status})")
+        grouped[regions[v.la_code]].append(f"{names[v.la_code]} "
+                                           f"({picture.status_words(v.status)})")
     return section(heading, (f"{region} ({len(items)}): {'; '.join(items)}"
                              for region, items in sorted(grouped.items())))
 
@@ -174,7 +159,7 @@ def _missing(db: Database, collection: Collection, now: datetime, missing: list[
              scope: Scope) -> list[Section]:
     if not missing:
         return [Section("No valid return", ("Every LA has a valid return.",))]
-    late = lateness(collection, now)
+    late = picture.lateness(collection, now)
     heading = f"No valid return ({len(missing)}, {late})"
     if scope.kind == "national":
         grouped: dict[str, list[str]] = defaultdict(list)
@@ -183,7 +168,7 @@ def _missing(db: Database, collection: Collection, now: datetime, missing: list[
         parts = [section(heading, (f"{region} ({len(names)}): {'; '.join(names)}"
                                    for region, names in sorted(grouped.items())))]
     else:
-        parts = [section(heading, (f"{row['la_name']}: {STATE_WORDS[row['status']]}; "
+        parts = [section(heading, (f"{row['la_name']}: {picture.status_words(row['status'])}; "
                                    f"{_chased(row, collection)}" for row in missing))]
     problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
     if problems:
@@ -211,7 +196,7 @@ def _missing_csv(db: Database, collection: Collection, now: datetime,
     text = to_csv(
         ("la_code", "la_name", "region", "state", "version", "message_ref", "last_chased",
          "contact_problem"),
-        ((row["la_code"], row["la_name"], row["region"], STATE_WORDS[row["status"]],
+        ((row["la_code"], row["la_name"], row["region"], picture.status_words(row["status"]),
           row["version"], row["message_ref"], row["last_chased"],
           problems.get(row["la_code"], "")) for row in missing))
     return Attachment("no_valid_return.csv", text, "LAs with no valid return")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from bot.content import Attachment, Reply, Section, section, to_csv
 from bot.context import Context
 from bot.scope import Scope
-from bot.wording import deadline_phrase, lateness, plural, when
-from store import queries
+from bot.wording import deadline_phrase, plural, when
+from store import picture, queries
 from store.collection import Collection
 from store.submissions import changes_between
 
-STATE_WORDS = {"valid": "valid return", "invalid": "invalid return",
-               "incomplete": "incomplete return (letter missing)", "missing": "nothing received"}
 FIELD_WORDS = {"raw_homes_in_place": "homes in place", "raw_support": "support wanted",
                "support_description": "support described", "issues": "issues"}
 
@@ -24,23 +22,17 @@ def in_scope(states: Iterable[Mapping], scope: Scope) -> list[Mapping]:
 
 
 def counts_line(rows: list[Mapping]) -> str:
-    """'5 of 12 valid · 7 returned (1 invalid, 1 incomplete) · 7 missing'."""
-    tally = Counter(row["status"] for row in rows)
-    returned = len(rows) - tally["missing"]
-    return (f"{tally['valid']} of {len(rows)} valid · {returned} returned "
-            f"({tally['invalid']} invalid, {tally['incomplete']} incomplete) · "
-            f"{len(rows) - tally['valid']} missing")
+    """'75 of 151 returned: 54 valid, 15 need fixing, 6 letter missing; 76 not received'."""
+    return picture.tally_rows(rows).line()
 
 
 def status_reply(ctx: Context, scope: Scope) -> Reply:
     """Counts for England or a region; versions and figures for one LA."""
     if scope.kind == "la":
         return authority_status_reply(ctx, next(iter(scope.la_codes)))
-    rows = in_scope(queries.authority_states(ctx.db), scope)
-    valid = sum(row["status"] == "valid" for row in rows)
-    where = "" if scope.kind == "national" else f" in {scope.name}"
-    title = (f"{valid} of {plural(len(rows), 'LA')}{where} have a valid return; "
-             f"{deadline_phrase(ctx.collection, ctx.now)}")
+    rows = in_scope(picture.standings(ctx.db), scope)
+    where = "" if scope.kind == "national" else f"{scope.name}: "
+    title = f"{where}{counts_line(rows)}; {deadline_phrase(ctx.collection, ctx.now)}"
     overall = Section(scope.name, (counts_line(rows),))
     if scope.kind == "national":
         return Reply(title, (overall, section("By region", _by_region(rows))))
@@ -56,18 +48,16 @@ def _by_region(rows: list[Mapping]) -> list[str]:
 
 def _state_sections(rows: list[Mapping], collection: Collection) -> list[Section]:
     parts = []
-    for state, heading in (("valid", "Valid"), ("invalid", "Invalid"),
-                           ("incomplete", "Incomplete (letter missing)"),
-                           ("missing", "Nothing received")):
+    for state, heading in picture.STATUS_WORDS.items():
         members = [row for row in rows if row["status"] == state]
         if members:
-            parts.append(section(f"{heading} ({len(members)})",
+            parts.append(section(f"{heading.capitalize()} ({len(members)})",
                                  (_la_line(row, collection) for row in members)))
     return parts
 
 
 def _la_line(row: Mapping, collection: Collection) -> str:
-    if row["status"] == "missing":
+    if not row["version"]:
         return row["la_name"]
     return (f"{row['la_name']}: version {row['version']} of {row['versions']}, "
             f"{when(row['received_at'], collection)}, {row['message_ref']}")
@@ -75,13 +65,13 @@ def _la_line(row: Mapping, collection: Collection) -> str:
 
 def authority_status_reply(ctx: Context, la_code: str) -> Reply:
     """One LA: each version with its status and problems, key figures, changes between versions."""
-    state = next(row for row in queries.authority_states(ctx.db) if row["la_code"] == la_code)
+    state = next(row for row in picture.standings(ctx.db) if row["la_code"] == la_code)
     versions = queries.authority_versions(ctx.db, la_code)
     if not versions:
         return Reply(f"{state['la_name']} ({state['region']}): nothing received yet; "
-                     f"{lateness(ctx.collection, ctx.now)}",
+                     f"{picture.lateness(ctx.collection, ctx.now)}",
                      (Section("", (_chased(state, ctx.collection),)),))
-    title = (f"{state['la_name']} ({state['region']}): {STATE_WORDS[state['status']]}, "
+    title = (f"{state['la_name']} ({state['region']}): {picture.status_words(state['status'])}, "
              f"version {state['version']} of {len(versions)} counts")
     parts = [_version_section(v, ctx.collection) for v in versions]
     counting = next(v for v in versions if v["id"] == state["submission_id"])
@@ -97,7 +87,8 @@ def authority_status_reply(ctx: Context, la_code: str) -> Reply:
 
 
 def _version_section(version: Mapping, collection: Collection) -> Section:
-    heading = (f"Version {version['version']}: {version['status']}, received "
+    words = picture.status_words(version["status"])
+    heading = (f"Version {version['version']}: {words}, received "
                f"{when(version['received_at'], collection)} ({version['message_ref']}, "
                f"{version['template_file'] or 'no template file'})")
     lines = [f"{'Error' if f['severity'] == 'error' else 'Query'}"
@@ -138,11 +129,12 @@ def _support(row: Mapping) -> str:
 
 def missing_reply(ctx: Context, scope: Scope) -> Reply:
     """LAs in `scope` with no valid return: state, lateness, last chased; national also as CSV."""
-    rows = in_scope(queries.authority_states(ctx.db), scope)
-    missing = [row for row in rows if row["status"] != "valid"]
+    rows = in_scope(picture.standings(ctx.db), scope)
+    missing = [row for row in rows if not picture.has_valid_return(row["status"])]
     where = "" if scope.kind == "national" else f" in {scope.name}"
-    late = lateness(ctx.collection, ctx.now)
-    title = f"{len(missing)} of {plural(len(rows), 'LA')}{where} have no valid return ({late})"
+    late = picture.lateness(ctx.collection, ctx.now)
+    title = (f"{len(missing)} of {plural(len(rows), 'LA')}{where} have no valid return: "
+             f"{picture.tally_rows(missing).missing_line()} ({late})")
     if not missing:
         return Reply(f"Every LA{where} has a valid return.")
     lines = {row["la_code"]: _missing_line(row, ctx.collection, late) for row in missing}
@@ -157,8 +149,8 @@ def missing_reply(ctx: Context, scope: Scope) -> Reply:
 
 
 def _missing_line(row: Mapping, collection: Collection, late: str) -> str:
-    state = STATE_WORDS[row["status"]]
-    if row["status"] != "missing":
+    state = picture.status_words(row["status"])
+    if row["version"]:
         state += f" (version {row['version']}, {row['message_ref']})"
     return f"{row['la_name']}: {state}; {late}; {_chased(row, collection)}"
 
@@ -173,6 +165,6 @@ def _missing_csv(rows: list[Mapping], collection: Collection, late: str) -> Atta
     text = to_csv(
         ("la_code", "la_name", "region", "state", "version", "message_ref", "lateness",
          "last_chased"),
-        ((row["la_code"], row["la_name"], row["region"], STATE_WORDS[row["status"]],
+        ((row["la_code"], row["la_name"], row["region"], picture.status_words(row["status"]),
           row["version"], row["message_ref"], late, row["last_chased"]) for row in rows))
     return Attachment("missing_returns.csv", text, "LAs with no valid return")

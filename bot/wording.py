@@ -32,12 +32,3 @@ def deadline_phrase(collection: Collection, now: datetime) -> str:
     late = collection.working_days_late(now)
     return (f"the deadline passed {plural(-days, 'day')} ago ({day}; "
             f"{plural(late, 'working day')})")
-
-
-def lateness(collection: Collection, now: datetime) -> str:
-    """How late a missing return is now: 'N working days late' or 'due in N days'."""
-    late = collection.working_days_late(now)
-    if late:
-        return f"{plural(late, 'working day')} late"
-    days = collection.days_to_deadline(now)
-    return "due today" if days <= 0 else f"due in {plural(days, 'day')}"

@@ -22,6 +22,13 @@ from intake.addresses import valid_reply_address
 from store.collection import Collection
 from store.db import immediate
 from store.outbox import queue_mail
+from store.picture import (
+    LETTER_MISSING,
+    NOT_RECEIVED,
+    has_valid_return,
+    status_words,
+    with_counting,
+)
 from store.schedule_log import chase_run_done, record_chase_run
 from store.settings import Settings
 
@@ -149,13 +156,6 @@ def chase_now(db: Database, settings: Settings, collection: Collection,
     return result
 
 
-def last_chased(db: Database) -> dict[str, datetime]:
-    """When each LA was last chased (collection clock), by LA code."""
-    rows = db.query("SELECT la_code, MAX(collection_time) AS at FROM outbox "
-                    "WHERE kind = ? AND la_code IS NOT NULL GROUP BY la_code", [KIND])
-    return {row["la_code"]: datetime.fromisoformat(row["at"]) for row in rows}
-
-
 def contact_problems(db: Database, collection: Collection, now: datetime,
                      la_codes: list[str]) -> dict[str, str]:
     """The LAs among `la_codes` a chaser at `now` could not reach, with the reason in words."""
@@ -174,7 +174,7 @@ def _chase(db: Database, settings: Settings, collection: Collection, now: dateti
         if once and slot is not None and chase_run_done(db, slot.day):
             return None
         for state in _states(db, la_codes):
-            if state.status == "valid":
+            if has_valid_return(state.status):
                 valid.append(state.la_code)
                 continue
             to, cc = _recipients(db, state.la_code, to_roles, cc_roles)
@@ -222,14 +222,14 @@ def _dedupe_key(la_code: str, slot: Slot | None, now: datetime, collection: Coll
     return f"chase:{la_code}:manual:{collection.local(now).date().isoformat()}"
 
 
-STATES = """
+STATES = with_counting("""
 SELECT s.la_code, s.la_name, s.region, s.status, s.version, s.received_at, s.submission_id,
        m.ref, COALESCE(c.problems, '') AS problems
-FROM authority_status s
+FROM standing s
 LEFT JOIN submissions c ON c.id = s.submission_id
 LEFT JOIN messages m ON m.id = c.message_id
 ORDER BY s.region, s.la_name
-"""
+""")
 
 
 def _states(db: Database, la_codes: list[str] | None) -> list[LaState]:
@@ -285,13 +285,13 @@ def _no_contact_reason(db: Database, la_code: str) -> str:
 
 
 def _problem(state: LaState) -> str:
-    if state.status == "missing":
+    if state.status == NOT_RECEIVED:
         return "no return received"
-    if state.status == "incomplete":
-        return f"version {state.version} has no covering letter"
+    if state.status == LETTER_MISSING:
+        return f"version {state.version}: {status_words(state.status)}"
     count = len(state.errors)
     errors = "1 error" if count == 1 else f"{count or 'some'} errors"
-    return f"version {state.version} is invalid ({errors})"
+    return f"version {state.version} {status_words(state.status)} ({errors})"
 
 
 def inbox_address(settings: Settings, collection: Collection) -> str:
@@ -320,8 +320,7 @@ def compose_chaser(state: LaState, chaser: Chaser, *, settings: Settings,
 
 
 def _subject(state: LaState, collection: Collection, now: datetime) -> str:
-    what = {"missing": "not yet received", "incomplete": "covering letter missing",
-            "invalid": "needs fixing"}[state.status]
+    what = status_words(state.status)
     late = collection.working_days_late(now)
     when = f"{late} working day{'s' if late != 1 else ''} overdue" if late else (
         f"due {_deadline(collection)}")
@@ -350,12 +349,12 @@ def chaser_text(state: LaState, *, settings: Settings, collection: Collection,
 
 
 def _what_we_have(state: LaState, collection: Collection) -> list[str]:
-    if state.status == "missing":
+    if state.status == NOT_RECEIVED:
         return ["WHAT IS MISSING: we have not received a return from you."]
     received = collection.local(datetime.fromisoformat(state.received_at or ""))
     head = (f"We received version {state.version} of your return on "
             f"{received:%A} {received.day} {received:%B at %H:%M} (reference {state.ref}).")
-    if state.status == "incomplete" and not state.errors:
+    if state.status == LETTER_MISSING and not state.errors:
         return [head, "WHAT IS MISSING: the covering letter."]
     errors = state.errors or tuple(line for line in state.problems.splitlines() if line.strip())
     return [head, f"WHAT TO FIX ({len(errors)}):",

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 
 from sqlite_utils import Database
 
+from store.picture import with_counting
+
 COLUMNS = {
     "answers": ["la_code", "la_name", "region", "version", "received_at", "status",
                 "total_care_homes", "action", "homes_in_place", "support_needed",
@@ -26,32 +28,32 @@ COLUMNS = {
 }
 
 QUERIES = {
-    "answers": """
+    "answers": with_counting("""
         SELECT c.la_code, a.name AS la_name, a.region, c.version, c.received_at, c.status,
                c.total_care_homes, x.action, x.homes_in_place, x.support_needed,
                x.support_description, x.issues, x.raw_homes_in_place
-        FROM counting_submissions c
+        FROM counting c
         JOIN authorities a ON a.code = c.la_code
         JOIN answers x ON x.submission_id = c.id
-        ORDER BY c.la_code, x.action""",
-    "submissions": """
+        ORDER BY c.la_code, x.action"""),
+    "submissions": with_counting("""
         SELECT s.la_code, a.name AS la_name, a.region, s.version, s.received_at,
                COALESCE(NULLIF(m.message_id, ''), m.ref) AS message_id, s.status, s.problems,
                s.version = (SELECT MAX(version) FROM submissions t WHERE t.la_code = s.la_code)
                    AS is_latest,
-               s.id IN (SELECT id FROM counting_submissions) AS counts
+               s.id IN (SELECT id FROM counting) AS counts
         FROM submissions s
         JOIN authorities a ON a.code = s.la_code
         JOIN messages m ON m.id = s.message_id
-        ORDER BY s.la_code, s.version""",
-    "authorities": """
+        ORDER BY s.la_code, s.version"""),
+    "authorities": with_counting("""
         SELECT st.la_code, st.la_name, st.region, st.nhs_region, st.status, st.version,
                st.received_at,
                (SELECT GROUP_CONCAT(email, ';') FROM
                    (SELECT DISTINCT email FROM contacts WHERE la_code = st.la_code ORDER BY id))
                    AS contacts
-        FROM authority_status st
-        ORDER BY st.la_code""",
+        FROM standing st
+        ORDER BY st.la_code"""),
     "messages": """
         SELECT COALESCE(NULLIF(message_id, ''), ref) AS message_id,
                collection_time AS received_at, mail_from, subject, disposition, la_code, reason

@@ -142,22 +142,6 @@ def m001_initial(db: Database) -> None:
         );
         CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
 
-        -- The version that counts for each LA: its latest valid one, else its latest.
-        CREATE VIEW counting_submissions AS
-            SELECT s.* FROM submissions s
-            WHERE s.id = (
-                SELECT s2.id FROM submissions s2 WHERE s2.la_code = s.la_code
-                ORDER BY (s2.status = 'valid') DESC, s2.version DESC LIMIT 1
-            );
-
-        -- One row per LA: its counting version's status, or 'missing' when it has sent nothing.
-        -- (An LA counts as missing for chasing and the bot unless that status is 'valid'.)
-        CREATE VIEW authority_status AS
-            SELECT a.code AS la_code, a.name AS la_name, a.region, a.nhs_region,
-                   c.id AS submission_id, c.version, c.received_at, c.message_id,
-                   COALESCE(c.status, 'missing') AS status
-            FROM authorities a LEFT JOIN counting_submissions c ON c.la_code = a.code;
-
         -- Who did what to quarantined mail, and when.
         CREATE TABLE audit (
             id INTEGER PRIMARY KEY,
@@ -214,6 +198,14 @@ def m004_register(db: Database) -> None:
     # Every table refers to the LAs: a new store starts with the register in it.
     # (`python -m store init` loads it again, to pick up a corrected register CSV.)
     load_into(db)
+
+
+@migrations()
+def m005_counting_rule_moves_to_picture(db: Database) -> None:
+    # The counting rule and each LA's standing live in store/picture.py (one place for the
+    # bot, digests, chasers and exports); stores made before then still have these views.
+    db.execute("DROP VIEW IF EXISTS authority_status")
+    db.execute("DROP VIEW IF EXISTS counting_submissions")
 
 
 def migrate(db: Database) -> None:

@@ -133,12 +133,6 @@ def latest_submission(db: Database, la_code: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def counting_submission(db: Database, la_code: str) -> dict | None:
-    """The version that counts: the LA's latest valid one, else its latest."""
-    rows = list(db.query("SELECT * FROM counting_submissions WHERE la_code = ?", [la_code]))
-    return rows[0] if rows else None
-
-
 def changes_between(db: Database, older_id: int, newer_id: int) -> list[tuple[str, str, str, str]]:
     """Rows that changed between two versions: (action, field, before, after) in raw text."""
     before, after = answers_of(db, older_id), answers_of(db, newer_id)

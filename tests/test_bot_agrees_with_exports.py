@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
 from bot.commands import answer
 from bot.context import Context
+from bot.digest import build_digest
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
 from intake.samples import make_sample_returns
@@ -49,10 +51,47 @@ def test_missing_london_lists_exactly_the_london_las_without_a_valid_return(fill
     assert reply.startswith(f"{len(expected)} of 33 LAs in London have no valid return")
 
 
-def test_national_status_counts_agree_with_the_authorities_export(filled):
-    statuses = [a["status"] for a in export_rows(filled.db, "authorities")]
-    valid = statuses.count("valid")
-    assert ask(filled, "status").startswith(f"{valid} of 151 LAs have a valid return")
+TALLY = re.compile(r"(\d+) of (\d+) returned: (\d+) valid, (\d+) needs? fixing, "
+                   r"(\d+) letter missing; (\d+) not received")
+
+
+def export_tally(authorities: list[dict]) -> tuple[int, ...]:
+    """(returned, LAs, valid, needs fixing, letter missing, not received) from the export."""
+    statuses = [a["status"] for a in authorities]
+    return (len(statuses) - statuses.count("missing"), len(statuses), statuses.count("valid"),
+            statuses.count("invalid"), statuses.count("incomplete"), statuses.count("missing"))
+
+
+def tallies(text: str) -> list[tuple[int, ...]]:
+    return [tuple(int(n) for n in match) for match in TALLY.findall(text)]
+
+
+def test_status_digest_and_exports_agree_on_every_count(filled):
+    authorities = list(export_rows(filled.db, "authorities"))
+    national = export_tally(authorities)
+    assert national[0] and national[3] and national[5], "the samples hold every kind of state"
+    by_region = {region: export_tally([a for a in authorities if a["region"] == region])
+                 for region in {a["region"] for a in authorities}}
+    status = ask(filled, "status")
+    assert tallies(status.splitlines()[0]) == [national]
+    assert sorted(tallies(status)[1:]) == sorted([national, *by_region.values()])
+    digest = to_text(build_digest(filled.db, filled.collection, filled.settings.now(), "national"))
+    assert tallies(digest.splitlines()[0]) == [national]
+    for region, expected in by_region.items():
+        assert tallies(ask(filled, f"status {region}").splitlines()[0]) == [expected]
+    missing = 151 - national[2]
+    assert ask(filled, "missing").startswith(f"{missing} of 151 LAs have no valid return")
+
+
+def test_the_counting_version_is_the_same_in_every_export(filled):
+    counting = {row["la_code"]: (row["version"], row["status"])
+                for row in export_rows(filled.db, "submissions") if row["counts"]}
+    standing = {row["la_code"]: (row["version"], row["status"])
+                for row in export_rows(filled.db, "authorities") if row["status"] != "missing"}
+    answered = {(row["la_code"], row["version"], row["status"])
+                for row in export_rows(filled.db, "answers")}
+    assert counting == standing
+    assert answered <= {(code, *state) for code, state in counting.items()}
 
 
 def test_an_la_view_shows_the_figures_of_its_counting_version(filled):

@@ -73,8 +73,8 @@ async def test_mention_from_a_national_user_gets_national_counts(bot, slack):
     assert status == 200
     (post,) = await poll_until(lambda: slack.bodies("chat.postMessage"))
     assert post["channel"] == "C1"
-    assert "2 of 151 LAs have a valid return" in post["text"]
-    assert "London: 1 of 33 valid" in json.dumps(post["blocks"])
+    assert "3 of 151 returned: 2 valid, 1 needs fixing" in post["text"]
+    assert "London: 2 of 33 returned: 1 valid, 1 needs fixing" in json.dumps(post["blocks"])
 
 
 async def test_direct_message_from_a_regional_user_defaults_to_their_region(bot, slack):
@@ -84,7 +84,7 @@ async def test_direct_message_from_a_regional_user_defaults_to_their_region(bot,
     blocks = json.dumps(post["blocks"])
     assert post["channel"] == "D1"
     assert "32 of 33 LAs in London have no valid return" in post["text"]
-    assert "Camden: invalid return" in blocks
+    assert "Camden: needs fixing" in blocks
     assert "Barnet" not in blocks and "Leeds" not in blocks
 
 
@@ -92,7 +92,7 @@ async def test_regional_user_may_ask_about_another_region(bot, slack):
     body = event_body("<@UBOT> status Leeds", user=LONDON)
     await send(bot, body, signed_headers(body))
     (post,) = await poll_until(lambda: slack.bodies("chat.postMessage"))
-    assert post["text"].startswith("Leeds (Yorkshire and The Humber): valid return")
+    assert post["text"].startswith("Leeds (Yorkshire and The Humber): valid, version 1")
 
 
 async def test_unknown_user_in_a_channel_gets_an_ephemeral_refusal_with_no_data(bot, slack):

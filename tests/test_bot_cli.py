@@ -34,8 +34,9 @@ def run_bot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Comp
 def test_ask_prints_the_answer_and_exits_0(env):
     done = run_bot(env, "ask", "who hasn't sent theirs in London?")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("32 of 33 LAs in London have no valid return (1 working day late)")
-    assert "Camden: invalid return" in done.stdout
+    assert done.stdout.startswith("32 of 33 LAs in London have no valid return: 1 needs fixing, "
+                                  "0 letter missing, 31 not received (1 working day late)")
+    assert "Camden: needs fixing" in done.stdout
     assert "Barnet" not in done.stdout
 
 
@@ -58,8 +59,8 @@ def test_ask_as_an_unknown_region_is_a_usage_error(env):
 def test_chat_answers_each_line_until_quit(env):
     done = run_bot(env, "chat", stdin="status Barnet\nstatus\nquit\nstatus Camden\n")
     assert done.returncode == 0, done.stderr
-    assert "Barnet (London): valid return, version 1 of 1 counts" in done.stdout
-    assert "1 of 151 LAs have a valid return" in done.stdout
+    assert "Barnet (London): valid, version 1 of 1 counts" in done.stdout
+    assert "2 of 151 returned: 1 valid, 1 needs fixing, 0 letter missing; 149 not received" in done.stdout
     assert "Camden" not in done.stdout
 
 

@@ -12,6 +12,7 @@ from bot.render_slack import MAX_BLOCKS, MAX_TEXT, to_blocks
 from bot.render_text import to_text
 from bot.roles import Viewer, viewer_from_role
 from intake.samples import make_sample_returns
+from store.exports import export_rows
 from store.register import authorities_by_code
 from store.submissions import Finding
 from tests.bot_helpers import add_return, fill_full_store, quarantine_message
@@ -44,26 +45,29 @@ def text_of(text: str, ctx: Context, user: Viewer = NATIONAL) -> str:
 
 def test_national_status_counts_agree_with_the_store(ctx):
     reply = answer("status", NATIONAL, ctx)
-    valid = next(ctx.db.query("SELECT COUNT(*) AS n FROM authority_status WHERE status = 'valid'"))
-    assert valid["n"] == 3
-    assert reply.title.startswith("3 of 151 LAs have a valid return")
+    statuses = [row["status"] for row in export_rows(ctx.db, "authorities")]
+    assert statuses.count("valid") == 3
+    assert reply.title.startswith("5 of 151 returned: 3 valid, 1 needs fixing, 1 letter missing; "
+                                  "146 not received")
     assert "the deadline passed 4 days ago" in reply.title
     text = to_text(reply)
-    assert "North East: 3 of 12 valid · 4 returned (1 invalid, 0 incomplete) · 9 missing" in text
-    assert "Yorkshire and The Humber: 0 of 15 valid · 1 returned (0 invalid, 1 incomplete)" in text
+    assert ("North East: 4 of 12 returned: 3 valid, 1 needs fixing, 0 letter missing; "
+            "8 not received") in text
+    assert ("Yorkshire and The Humber: 1 of 15 returned: 0 valid, 0 need fixing, "
+            "1 letter missing; 14 not received") in text
 
 
 def test_regional_user_gets_their_region_by_default(ctx):
     text = text_of("how are we doing?", ctx, NORTH_EAST)
-    assert text.startswith("3 of 12 LAs in North East have a valid return")
+    assert text.startswith("North East: 4 of 12 returned: 3 valid, 1 needs fixing")
     assert "Middlesbrough: version 2 of 2" in text
     assert "Leeds" not in text
 
 
 def test_status_of_an_la_shows_versions_problems_figures_and_changes(ctx):
     text = text_of("status middlesbro", ctx)
-    assert text.startswith("Middlesbrough (North East): valid return, version 2 of 2 counts")
-    assert "Version 1: invalid" in text
+    assert text.startswith("Middlesbrough (North East): valid, version 2 of 2 counts")
+    assert "Version 1: needs fixing" in text
     assert "Error 1.2 (Template!C8): Count is more than the total" in text
     assert "2.1 Access to testing for all residents and asymptomatic staff: 12 of 50 (24%)" in text
     assert "2.1 homes in place: 30 → 12" in text
@@ -75,9 +79,10 @@ def test_status_of_an_la_shows_versions_problems_figures_and_changes(ctx):
 ])
 def test_missing_in_a_region_in_plain_words(ctx, question):
     text = text_of(question, ctx)
-    assert text.startswith("9 of 12 LAs in North East have no valid return (2 working days late)")
-    assert "Stockton-on-Tees: invalid return (version 1, CHR-" in text
-    assert "Darlington: nothing received; 2 working days late; last chased Mon 1 Jun 10:00" in text
+    assert text.startswith("9 of 12 LAs in North East have no valid return: 1 needs fixing, "
+                           "0 letter missing, 8 not received (2 working days late)")
+    assert "Stockton-on-Tees: needs fixing (version 1, CHR-" in text
+    assert "Darlington: not received; 2 working days late; last chased Mon 1 Jun 10:00" in text
     assert "Hartlepool" not in text
 
 
@@ -100,9 +105,9 @@ def test_concerns_in_a_region_show_evidence_and_thematic_concerns(ctx):
     assert "2.1 asks for support: “more test kits” [CHR-000001, return.xlsx Template!C10]" in text
     assert "3.1 issue raised: “PPE supplies are short”" in text
     assert "Issues for regional and national teams: “Staffing is our worry”" in text
-    assert "Return invalid (version 1, CHR-" in text             # Stockton
+    assert "Return needs fixing (version 1, CHR-" in text        # Stockton
     assert "First return arrived 1 working days late" not in text
-    assert "Nothing received (8, 2 working days late)" in text
+    assert "Not received (8, 2 working days late)" in text
 
 
 def test_concerns_about_a_theme_keep_to_its_actions(ctx):
@@ -168,8 +173,8 @@ def test_chasing_an_la_without_contacts_says_so_and_help(ctx):
 
 
 def test_bare_place_name_is_a_status_question(ctx):
-    assert text_of("Leeds", ctx).startswith("Leeds (Yorkshire and The Humber): incomplete")
-    assert text_of("London", ctx).startswith("0 of 33 LAs in London")
+    assert text_of("Leeds", ctx).startswith("Leeds (Yorkshire and The Humber): letter missing")
+    assert text_of("London", ctx).startswith("London: 0 of 33 returned")
 
 
 def test_answers_are_fast_on_a_full_store(db, settings, collection):
@@ -182,4 +187,4 @@ def test_answers_are_fast_on_a_full_store(db, settings, collection):
         assert len(blocks) <= MAX_BLOCKS
         assert all(len(b["text"]["text"]) <= MAX_TEXT for b in blocks if b["type"] == "section")
     assert (datetime.now() - started).total_seconds() < 2.0
-    assert answer("status", NATIONAL, ctx).title.startswith("151 of 151 LAs")
+    assert answer("status", NATIONAL, ctx).title.startswith("151 of 151 returned: 151 valid")

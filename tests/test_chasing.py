@@ -15,9 +15,10 @@ from bot.context import Context
 from bot.parsing import parse
 from bot.roles import viewer_from_role
 from intake.chase_cli import chase_main
-from intake.chasing import chase_now, due_slot, last_chased, run_slot
+from intake.chasing import chase_now, due_slot, run_slot
 from store.contacts import add_contact
 from store.db import open_db
+from store.picture import last_chased
 from store.submissions import Finding
 from tests.bot_helpers import add_return
 

@@ -43,20 +43,21 @@ def returns(db):
 def test_the_counts_agree_with_the_submissions_export(returns):
     rows = list(export_rows(returns, "submissions"))
     returned = {row["la_code"] for row in rows}
-    valid = {row["la_code"] for row in rows if row["counts"] and row["status"] == "valid"}
+    counting = [row["status"] for row in rows if row["counts"]]
     reply = build_digest(returns, load_collection(), THURSDAY_9AM, "national")
-    assert reply.title.startswith(f"Daily digest for England, Thu 28 May: {len(valid)} of 151 "
-                                  "LAs have a valid return; 1 day to the deadline")
-    assert (f"{len(valid)} of 151 valid · {len(returned)} returned (1 invalid, 1 incomplete) · "
-            f"{151 - len(valid)} missing") in to_text(reply)
+    assert reply.title.startswith(
+        f"Daily digest for England, Thu 28 May: {len(returned)} of 151 returned: "
+        f"{counting.count('valid')} valid, 1 needs fixing, 1 letter missing; "
+        f"{151 - len(returned)} not received; 1 day to the deadline")
 
 
 def test_the_change_and_the_new_returns_are_since_the_previous_working_days_digest(returns):
     text = to_text(build_digest(returns, load_collection(), THURSDAY_9AM, "national"))
-    assert "Since Wed 27 May 09:00: +2 returned, +1 valid, -1 missing" in text
+    assert ("Since Wed 27 May 09:00: +2 returned: +1 valid, +0 need fixing, +1 letter missing; "
+            "-2 not received") in text
     assert "New returns (3)" in text
-    assert "London (1): Hackney (invalid)" in text
-    assert "Yorkshire and The Humber (2): Leeds (valid); Bradford (incomplete)" in text
+    assert "London (1): Hackney (needs fixing)" in text
+    assert "Yorkshire and The Humber (2): Leeds (valid); Bradford (letter missing)" in text
     assert "Camden (valid)" not in text
 
 
@@ -66,11 +67,11 @@ def test_a_region_gets_its_full_missing_list_and_its_new_concerns(returns):
     text = to_text(reply)
     assert reply.attachment is None
     assert reply.title.startswith("Daily digest for Yorkshire and The Humber")
-    assert "Leeds: version 2, valid return" in text
+    assert "Leeds: version 2, valid" in text
     assert "Leeds: 3.1 Access to appropriate PPE: in place in 20 of 50 homes (40%)" in text
     assert "No valid return (14, due in 1 day)" in text
-    assert "Bradford: incomplete return (letter missing); not chased yet" in text
-    assert "York: nothing received; not chased yet" in text
+    assert "Bradford: letter missing; not chased yet" in text
+    assert "York: not received; not chased yet" in text
     # Every LA without a contact is named, so a person can find one before the chasers go.
     assert "Cannot be chased: no contact (13)" in text
     assert "Sheffield: no contact on file" in text and "Bradford: no contact" not in text
