@@ -68,15 +68,14 @@ def read_message(raw: bytes, collection: Collection) -> ReadMessage:
         body_letter = next(filter(None, map(letter_in_body, reading.texts)), None)
         if body_letter:
             reading.letters.append(Letter(BODY_LETTER, body_letter))
-    # A letter that was read comes first: one that could not be read is only a query.
-    letters = sorted(reading.letters, key=lambda letter: not letter.readable)
     return ReadMessage(
         headers=parsed.headers,
         body_text=body_text.strip() or next((t for t in reading.texts if t.strip()), ""),
         templates=tuple(reading.templates),
-        letters=tuple(letters),
+        letters=tuple(letter for letter in reading.letters if letter.readable),
         files=tuple(reading.files),
         problems=parsed.problems,
+        unreadable_letters=tuple(letter for letter in reading.letters if not letter.readable),
     )
 
 
