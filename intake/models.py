@@ -41,6 +41,7 @@ class TemplateReading:
     support_benefit: str = ""       # free text: support the LA would benefit from
     regional_issues: str = ""       # free text: issues for regional and national teams
     chosen_because: str = ""        # why this one was read when a message held several templates
+    hidden: bool = False            # read from a hidden sheet
 
 
 @dataclass(frozen=True)

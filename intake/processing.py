@@ -18,7 +18,8 @@ from sqlite_utils import Database
 
 from intake.autoreply import automatic_reason, reply_decision
 from intake.identify import authorities_owning, identify_authority
-from intake.models import ReadMessage, TemplateReading
+from intake.models import ReadMessage
+from intake.reading.choosing import choose_template
 from intake.reading.message import BODY_LETTER, read_message_sync
 from intake.replies import Receipt, compose_ack
 from intake.trust import check_sender
@@ -53,7 +54,7 @@ def decide(db: Database, settings: Settings, collection: Collection, message: St
     `released_as` names the LA a person chose; `sender_vouched` skips the sender check for
     a file a member of staff imported by hand.
     """
-    template = best_template(read.templates)
+    template = choose_template(read.templates)
     letter = read.letters[0] if read.letters else None
     automatic = None if sender_vouched else automatic_reason(read.headers, message.mail_from)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
@@ -95,11 +96,6 @@ def _not_a_return(read: ReadMessage, automatic: str | None) -> Decision:
         return Decision("rejected", f"the message could not be read ({problems})")
     return Decision("rejected", "no return found: no template spreadsheet, no covering letter "
                                 "and no message text")
-
-
-def best_template(templates: tuple[TemplateReading, ...]) -> TemplateReading | None:
-    """The template with the most action rows found (a message may carry drafts or copies)."""
-    return max(templates, key=lambda t: len(t.rows), default=None)
 
 
 def _facts(db: Database, la: LocalAuthority) -> LaFacts:

@@ -2,138 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
-
-import openpyxl
 import pytest
-import xlsxwriter
-import xlwt
-from odf.opendocument import OpenDocumentSpreadsheet
-from odf.style import Style, TableProperties
-from odf.table import CoveredTableCell, Table, TableCell, TableRow
-from odf.text import P
 
 from intake.reading.sheets import read_sheets
 from intake.reading.template import find_template
 from store.collection import Collection
-
-Value = str | int | float | None
-
-
-@dataclass
-class Book:
-    """Sheets as rows of values; merges as 0-based inclusive (row1, col1, row2, col2)."""
-
-    sheets: list[tuple[str, list[list[Value]], bool]]
-    merges: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
-
-
-def write(fmt: str, book: Book) -> tuple[str, bytes]:
-    """The book written by a real writer for `fmt`, as (filename, bytes)."""
-    writers = {"xlsx": _openpyxl, "xlsxwriter": _xlsxwriter, "xls": _xlwt, "ods": _odfpy,
-               "csv": _csv}
-    extension = "xlsx" if fmt == "xlsxwriter" else fmt
-    return f"Leeds return.{extension}", writers[fmt](book)
-
-
-def _openpyxl(book: Book) -> bytes:
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for name, rows, hidden in book.sheets:
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-        for r1, c1, r2, c2 in book.merges.get(name, []):
-            sheet.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1,
-                              end_column=c2 + 1)
-        sheet.sheet_state = "hidden" if hidden else "visible"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsxwriter(book: Book) -> bytes:
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    for name, rows, hidden in book.sheets:
-        sheet = workbook.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-        for r1, c1, r2, c2 in book.merges.get(name, []):
-            sheet.merge_range(r1, c1, r2, c2, rows[r1][c1])
-        if hidden:
-            sheet.hide()
-    workbook.close()
-    return buffer.getvalue()
-
-
-def _covered(book: Book, name: str) -> set[tuple[int, int]]:
-    return {(r, c) for r1, c1, r2, c2 in book.merges.get(name, [])
-            for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)}
-
-
-def _xlwt(book: Book) -> bytes:
-    workbook = xlwt.Workbook(encoding="utf-8")
-    for name, rows, hidden in book.sheets:
-        sheet = workbook.add_sheet(name)
-        merges = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in book.merges.get(name, [])}
-        covered = _covered(book, name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if (r, c) in merges:
-                    sheet.write_merge(r, merges[(r, c)][0], c, merges[(r, c)][1], value)
-                elif value is not None and (r, c) not in covered:
-                    sheet.write(r, c, value)
-        sheet.visibility = 1 if hidden else 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _odfpy(book: Book) -> bytes:
-    document = OpenDocumentSpreadsheet()
-    hidden_style = Style(name="HiddenSheet", family="table")
-    hidden_style.addElement(TableProperties(display=False))
-    document.automaticstyles.addElement(hidden_style)
-    for name, rows, hidden in book.sheets:
-        table = Table(name=name, stylename=hidden_style) if hidden else Table(name=name)
-        spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1)
-                 for r1, c1, r2, c2 in book.merges.get(name, [])}
-        covered = _covered(book, name)
-        for r, values in enumerate(rows):
-            row = TableRow()
-            for c, value in enumerate(values):
-                if (r, c) in covered:
-                    row.addElement(CoveredTableCell())
-                    continue
-                span = {}
-                if (r, c) in spans:
-                    span = {"numberrowsspanned": spans[(r, c)][0],
-                            "numbercolumnsspanned": spans[(r, c)][1]}
-                if isinstance(value, int | float):
-                    cell = TableCell(valuetype="float", value=value, **span)
-                else:
-                    cell = TableCell(valuetype="string", **span) if value else TableCell(**span)
-                if value is not None:
-                    cell.addElement(P(text=str(value)))
-                row.addElement(cell)
-            table.addElement(row)
-        document.spreadsheet.addElement(table)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv(book: Book) -> bytes:
-    name, rows, _ = max(book.sheets, key=lambda sheet: len(sheet[1]))
-    text = io.StringIO()
-    csv.writer(text).writerows([["" if v is None else v for v in row] for row in rows])
-    return text.getvalue().encode("cp1252")
-
+from tests.sheet_writers import FORMATS, Book, Value, write
 
 # --- the template as LAs fill it in -------------------------------------------------------
 
@@ -210,8 +84,6 @@ def read(fmt: str, book: Book, collection: Collection):
 def raw_rows(reading) -> dict[str, tuple[str, str]]:
     return {row.code: (row.homes_raw, row.support_raw) for row in reading.rows}
 
-
-FORMATS = ["xlsx", "xlsxwriter", "xls", "ods", "csv"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

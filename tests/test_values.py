@@ -50,7 +50,12 @@ COUNTS = [
     ("1,234 homes", None, 1234, "number"),
     ("-3", 52, None, "invalid"),
     ("45.5", 52, None, "invalid"),
-    ("0.9", 52, None, "invalid"),
+    ("0.9", 52, 47, "number"),             # a percent cell whose format was lost
+    ("0.9", None, None, "invalid"),
+    (".5", 10, 5, "number"),
+    ("40 (of 45)", 45, 40, "number"),
+    ("40 (out of 45)", 45, 40, "number"),
+    ("45 ( / 52)", 52, 45, "number"),
     ("20-30", 52, None, "invalid"),
     ("20 to 30", 52, None, "invalid"),
     ("Yes", 52, None, "invalid"),
@@ -86,6 +91,7 @@ def test_unreadable_counts_say_why(raw: str, total: int | None, note: str) -> No
     ("all", 52, '"all" read as the total of 52'),
     ("approx 40", 52, "an approximate figure"),
     ("45 of 50", 52, "written as out of 50"),
+    ("0.9", 52, "90% of 52 homes"),
 ])
 def test_interpreted_counts_carry_a_note(raw: str, total: int, words: str) -> None:
     assert words in parse_count(raw, total).note
@@ -126,11 +132,25 @@ SUPPORT = [
     ("<Please select>", None, "", "unanswered"),
     ("<please select>", None, "", "unanswered"),
     ("More PPE please", None, "", "invalid"),
-    ("Not at this time", None, "", "invalid"),
+    ("Not at this time", "no", "", "answered"),
+    ("Not required", "no", "", "answered"),
+    ("not needed - support already in place", "no", "support already in place", "answered"),
+    ("None required", "no", "", "answered"),
+    ("No need", "no", "", "answered"),
+    ("\u2713", "yes", "", "answered"),
+    ("\u2714 more PPE", "yes", "more PPE", "answered"),
+    ("\u2611", "yes", "", "answered"),
+    ("\u2717", "no", "", "answered"),
+    ("\u2612", "no", "", "answered"),
+    ("x", "no", "", "answered"),
+    ("X", "no", "", "answered"),
+    ("TRUE", "yes", "", "answered"),        # a checkbox cell
+    ("FALSE", "no", "", "answered"),
+    ("Notable gaps in PPE", None, "", "invalid"),
+    ("Xmas staffing", None, "", "invalid"),
     ("Yesterday we asked", None, "", "invalid"),
-    ("Nothing needed", None, "", "invalid"),
+    ("Nothing needed", "no", "", "answered"),
     ("n/a", None, "", "invalid"),
-    ("TRUE", None, "", "invalid"),
 ]
 
 

@@ -46,12 +46,23 @@ def find_fields(sheet: Sheet, collection: Collection) -> dict[str, str | None]:
     for name, raw, cell in (("la", "la_name", "la_cell"), ("total", "total_raw", "total_cell")):
         if name in found:
             fields[raw], fields[cell] = _field_value(sheet, found[name], labels)
+    if "total" in found:
+        fields["total_label"] = _label_text(sheet, found["total"])
     if "contact" in found:
         fields.update(_contact(_contact_text(sheet, found["contact"], labels)))
     for name, key in (("benefit", "support_benefit"), ("regional", "regional_issues")):
         if name in found:
             fields[key] = _box_text(sheet, found[name], labels)
     return fields
+
+
+def _label_text(sheet: Sheet, where: tuple[int, int, str]) -> str:
+    """The label as written, without the value that follows it in the same cell."""
+    r, c, rest = where
+    text = " ".join(sheet.cell(r, c).split())
+    if rest:
+        text = text[:text.rfind(" ".join(rest.split()))]
+    return text.rstrip(" " + SEPARATOR)
 
 
 def _field_labels(collection: Collection) -> dict[str, str]:

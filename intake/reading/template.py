@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process, utils
 
 from intake.models import ActionRow, TemplateReading
 from intake.reading.action_rows import LOCATE_COLS, MIN_ACTIONS, ActionCandidate, find_action_rows
+from intake.reading.choosing import choose_template
 from intake.reading.fields import find_fields
 from intake.reading.grid import Sheet
 from intake.reading.values import parse_count, parse_support
@@ -42,40 +43,36 @@ class _Columns:
     support: int | None
     description: int | None
     issues: int | None
-    headers_found: int
 
 
 def find_template(sheets: list[Sheet], filename: str,
                   collection: Collection) -> TemplateReading | None:
-    """The template read from whichever sheet looks most like it, or None if none does."""
-    best: tuple[tuple[int, int, int], TemplateReading] | None = None
-    for sheet in sheets:
-        found = _read_sheet(sheet, filename, collection)
-        if found and (best is None or found[0] > best[0]):
-            best = found
-    if best is None:
+    """The template read from the sheet that holds it (the final one, when there are several),
+    or None when no sheet does."""
+    readings = [found for sheet in sheets if (found := _read_sheet(sheet, filename, collection))]
+    chosen = choose_template(readings, within="workbook")
+    if chosen is None:
         return None
-    return _fields_from_other_sheets(best[1], sheets, collection)
+    return _fields_from_other_sheets(chosen, sheets, collection)
 
 
-def _read_sheet(sheet: Sheet, filename: str,
-                collection: Collection) -> tuple[tuple[int, int, int], TemplateReading] | None:
+def _read_sheet(sheet: Sheet, filename: str, collection: Collection) -> TemplateReading | None:
     chosen = find_action_rows(sheet, collection)
     if len(chosen) < MIN_ACTIONS:
         return None
     columns = _columns(sheet, chosen, collection)
     rows = tuple(_action_row(sheet, chosen[code], columns)
                  for code in collection.action_codes if code in chosen)
-    filled = sum(1 for row in rows if row.homes_raw.strip() or row.support_raw.strip())
     fields = find_fields(sheet, collection)
-    reading = TemplateReading(filename=filename, sheet=sheet.name, rows=rows, **fields)
-    return (len(rows), columns.headers_found, filled), reading
+    return TemplateReading(filename=filename, sheet=sheet.name, rows=rows, hidden=sheet.hidden,
+                           **fields)
 
 
 def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
                               collection: Collection) -> TemplateReading:
     """LA, total and contact may sit on a cover sheet rather than beside the table."""
-    missing = {"la_name": "la_cell", "total_raw": "total_cell", "contact_raw": None}
+    missing = {"la_name": ("la_cell",), "total_raw": ("total_cell", "total_label"),
+               "contact_raw": ("contact_name", "contact_email", "contact_phone")}
     if all(getattr(reading, name) is not None for name in missing):
         return reading
     updates: dict[str, str | None] = {}
@@ -83,13 +80,9 @@ def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
         if sheet.name == reading.sheet:
             continue
         fields = find_fields(sheet, collection)
-        for name, cell in missing.items():
+        for name, companions in missing.items():
             if getattr(reading, name) is None and name not in updates and fields.get(name):
-                updates[name] = fields[name]
-                if cell:
-                    updates[cell] = fields[cell]
-                else:
-                    updates.update({k: v for k, v in fields.items() if k.startswith("contact_")})
+                updates.update({key: fields.get(key) for key in (name, *companions)})
     return replace(reading, **updates)
 
 
@@ -135,7 +128,7 @@ def _columns(sheet: Sheet, chosen: dict[str, ActionCandidate], collection: Colle
         description = next((col for col in span("support") if col > support
                             and any(values.get(col, []))), None)
     issues = _pick(span("issues"), values, bool, exclude={homes, support, description})
-    return _Columns(homes, support, description, issues, len(headers))
+    return _Columns(homes, support, description, issues)
 
 
 def _pick(columns: range | None, values: dict[int, list[str]], looks_right: Callable[[str], bool],

@@ -21,12 +21,16 @@ APPROXIMATE = re.compile(r"^(?:(?:approx(?:imately)?|c|ca|circa|around|about|rou
                          r"|over|under|at\s+least|up\s+to)(?![a-z])\.?|~|>|<)\s*", re.IGNORECASE)
 NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 PERCENT = re.compile(rf"^({NUMBER})\s*(%|per\s*cent|percent)", re.IGNORECASE)
-OUT_OF = re.compile(rf"^({NUMBER})\s*(?:/|of|out\s+of)\s*({NUMBER})\b", re.IGNORECASE)
+OUT_OF = re.compile(rf"^({NUMBER})\s*(?:/|of|out\s+of|\(\s*(?:of|out\s+of|/)?)\s*({NUMBER})\b",
+                    re.IGNORECASE)
+FRACTION = re.compile(r"^0?\.\d+$")
 RANGE = re.compile(rf"^({NUMBER})\s*(?:-|\u2013|to)\s*({NUMBER})\b", re.IGNORECASE)
 LEADING_NUMBER = re.compile(rf"^({NUMBER})(?!\d)")
 ANY_NUMBER = re.compile(r"\d")
-YES = re.compile(r"^(yes|y)(?![a-z])", re.IGNORECASE)
-NO = re.compile(r"^(no|n)(?![a-z])", re.IGNORECASE)
+YES = re.compile(r"^(yes|y|true|[\u2713\u2714\u2611\u2705])(?![a-z])", re.IGNORECASE)
+NO = re.compile(r"^((?:not|none|nothing)\s+(?:required|needed|necessary|at\s+(?:this\s+(?:time|stage|"
+                r"point)|the\s+moment|present))|no\s+need|no|n|false|x|[\u2717\u2718\u2612\u274c\u274e])"
+                r"(?![a-z])", re.IGNORECASE)
 SEPARATORS = " \t\r\n-\u2013\u2014:;,.!"
 
 
@@ -98,6 +102,9 @@ def _read_number(text: str, total: int | None) -> Count:
     percent = PERCENT.match(text)
     if percent:
         return _from_percent(_to_float(percent.group(1)), total)
+    if FRACTION.match(text) and total is not None:
+        # 0.9 in a count cell is a percentage whose cell format was lost (.xls, .ods, csv).
+        return _from_percent(_to_float(text) * 100, total)
     span = RANGE.match(text)
     if span and not text.startswith("-"):
         return Count(None, "invalid", "a range, not one number")
