@@ -14,7 +14,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from intake.reading.formats import ENCRYPTED_LETTER, ENCRYPTED_WORKBOOK, sniff
 from intake.reading.message import read_message
-from intake.sample_files import (
+from intake.samples.files import (
     write_csv,
     write_docx_letter,
     write_ods,
