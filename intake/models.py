@@ -49,8 +49,7 @@ class Letter:
     """The covering letter's text: from an attachment, or the email body.
 
     A letter file that is there but cannot be read (a scan, a password, damage) is a Letter
-    too, with no text and `unreadable` saying why (in ReadMessage.unreadable_letters): it is
-    a query to raise, not "no letter".
+    too, with no text and `unreadable` saying why: it is a query to raise, not "no letter".
     """
 
     filename: str                   # '(email body)' when taken from the body
@@ -101,7 +100,6 @@ class ReadMessage:
     headers: Headers
     body_text: str = ""
     templates: tuple[TemplateReading, ...] = ()
-    letters: tuple[Letter, ...] = ()            # letters that were read
+    letters: tuple[Letter, ...] = ()            # those read first, then those that could not be
     files: tuple[FileNote, ...] = ()
     problems: tuple[str, ...] = field(default=())  # plain-words problems met while reading
-    unreadable_letters: tuple[Letter, ...] = ()  # letter files there but not readable (a scan)

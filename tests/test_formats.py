@@ -79,8 +79,7 @@ def test_password_protected_workbooks_and_letters_are_called_so(collection: Coll
     assert notes == {"Leeds return.xlsx": ("unreadable", ENCRYPTED_WORKBOOK),
                      "Leeds letter.docx": ("unreadable", ENCRYPTED_LETTER)}
     # The letter is there, unreadable: validation can tell that from "no letter".
-    assert read.letters == ()
-    assert [(letter.filename, letter.unreadable) for letter in read.unreadable_letters] == [
+    assert [(letter.filename, letter.unreadable) for letter in read.letters] == [
         ("Leeds letter.docx", ENCRYPTED_LETTER)]
 
 
@@ -100,7 +99,7 @@ def test_real_password_protected_spreadsheets_are_not_called_damaged(collection,
 def test_real_password_protected_letters_name_the_letter(collection, name) -> None:
     read = read_message(email_with((name.split("__")[1], (ODD / name).read_bytes())), collection)
     assert [note.note for note in read.files] == [ENCRYPTED_LETTER]
-    assert read.unreadable_letters[0].unreadable == ENCRYPTED_LETTER
+    assert read.letters[0].unreadable == ENCRYPTED_LETTER
 
 
 def with_stream_named(xls: bytes, name: str) -> bytes:
@@ -142,16 +141,14 @@ def test_a_scanned_letter_is_there_but_not_readable(collection: Collection) -> N
                                    body="Please find our return attached."), collection)
     note = next(note for note in read.files if note.filename == "letter.pdf")
     assert note.role == "unreadable" and note.note.startswith("letter not readable: it seems to be a scan")
-    assert read.letters == ()
-    assert [(letter.filename, letter.readable) for letter in read.unreadable_letters] == [
-        ("letter.pdf", False)]
+    assert [(letter.filename, letter.readable) for letter in read.letters] == [("letter.pdf", False)]
 
 
-def test_a_scan_beside_a_readable_letter_leaves_the_letter_read(collection: Collection) -> None:
+def test_a_readable_letter_comes_before_an_unreadable_one(collection: Collection) -> None:
     read = read_message(email_with(("scan.pdf", scanned_pdf()),
                                    ("letter.docx", write_docx_letter(LETTER_TEXT))), collection)
-    assert [letter.filename for letter in read.letters] == ["letter.docx"]
-    assert [letter.filename for letter in read.unreadable_letters] == ["scan.pdf"]
+    assert [(letter.filename, letter.readable) for letter in read.letters] == [
+        ("letter.docx", True), ("scan.pdf", False)]
 
 
 @pytest.mark.parametrize(("name", "data", "words"), [

@@ -72,10 +72,10 @@ def read_message(raw: bytes, collection: Collection) -> ReadMessage:
         headers=parsed.headers,
         body_text=body_text.strip() or next((t for t in reading.texts if t.strip()), ""),
         templates=tuple(reading.templates),
-        letters=tuple(letter for letter in reading.letters if letter.readable),
+        # A letter that was read comes first: one that could not be read is only a query.
+        letters=tuple(sorted(reading.letters, key=lambda letter: not letter.readable)),
         files=tuple(reading.files),
         problems=parsed.problems,
-        unreadable_letters=tuple(letter for letter in reading.letters if not letter.readable),
     )
 
 
