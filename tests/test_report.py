@@ -4,6 +4,10 @@ python-docx and openpyxl and checked against the store."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -16,6 +20,7 @@ from bot.roles import viewer_from_role
 from store import picture
 from tests.signal_helpers import TUESDAY, fill_london
 
+ROOT = Path(__file__).resolve().parents[1]
 NATIONAL = viewer_from_role("UNAT", "national")
 LONDON = viewer_from_role("ULDN", "london")
 
@@ -53,10 +58,11 @@ def test_plans_are_kept_with_author_and_time(ctx):
     assert reply.title == "Planned action recorded for Camden: weekly call with the CCG on testing"
     answer("plan London: NHS London to run mutual aid for PPE", LONDON, ctx)
     answer("plan testing: courier pilot for test kits", LONDON, ctx)
+    answer("plan nhs Hackney: named clinical lead for every home", NATIONAL, ctx)
     rows_ = list(ctx.db.query("SELECT * FROM planned_actions ORDER BY id"))
     assert [(r["la_code"], r["region"], r["theme"], r["by_nhs"], r["author"]) for r in rows_] == [
         ("E09000007", "London", None, 0, "ULDN"), (None, "London", None, 1, "ULDN"),
-        (None, "London", "Testing", 0, "ULDN")]
+        (None, "London", "Testing", 0, "ULDN"), ("E09000012", "London", None, 1, "UNAT")]
     assert {r["created_at"] for r in rows_} == {TUESDAY.isoformat()}
     assert answer("plan Narnia: anything", LONDON, ctx).title.startswith("I couldn't find")
 
@@ -86,7 +92,9 @@ def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
                                                "Barnet", "Ealing", "Bexley"}
     assert [r["Action"] for r in rows(book, "Planned actions")] == [
         "weekly call with the CCG on testing", "NHS London to run mutual aid for PPE"]
-    assert reply.title.startswith(f"Draft regional return for London: {valid} of 33 LAs")
+    assert reply.title.startswith(f"Draft regional return for London: 8 of 33 returned: "
+                                  f"{valid} valid, 1 needs fixing, 0 letter missing; "
+                                  "25 not received.")
     assert reply.sections[0].heading.startswith("1. Thematic: 2.1")
 
 
@@ -97,7 +105,7 @@ def test_the_national_overview_counts_by_region_with_chart_themes_and_support(ct
     by_region = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in regions.rows[1:]}
     assert len(by_region) == 10
     assert by_region["London"] == ["33", "8", str(store_count(ctx.db, "valid", "London")), "1",
-                                   "25"]
+                                   "0", "25"]
     assert by_region["Total"][0] == "151"
     assert by_region["Total"][2] == str(store_count(ctx.db, "valid"))
     assert len(document.inline_shapes) == 1                     # the chart
@@ -117,3 +125,17 @@ def test_a_report_needs_a_region_and_the_terminal_names_its_files(ctx):
     text = to_text(answer("report London", LONDON, ctx))
     assert "(File: regional_return_london_2020-06-02.docx," in text
     assert "(File: regional_return_london_2020-06-02.xlsx," in text
+
+
+def test_the_terminal_writes_the_report_files_and_prints_their_paths(ctx, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_"))}
+    env |= {"RETURNS_DB": str(ctx.settings.returns_db), "RETURNS_DATA_DIR": str(tmp_path),
+            "RETURNS_NOW": TUESDAY.isoformat()}
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "report London"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / "reports" / "regional_return_london_2020-06-02.docx"
+    assert f"Written: {written}" in done.stdout
+    assert "Camden" in text_of(docx.Document(written))
+    book = openpyxl.load_workbook(written.with_suffix(".xlsx"))
+    assert len({row["LA"] for row in rows(book, "Places of concern")}) == 7

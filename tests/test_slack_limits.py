@@ -5,6 +5,7 @@ its first screen names the top items by severity."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import UTC, datetime
 
@@ -59,11 +60,18 @@ def test_every_answer_and_digest_fits_slack_when_posted(full):
                     await post_digest(client, "C2", digest, None)
         finally:
             await slack.stop()
-        return slack.bodies("chat.postMessage")
+        return slack
 
-    posted = asyncio.run(post_all())
+    slack = asyncio.run(post_all())
+    posted = slack.bodies("chat.postMessage")
     assert len(posted) == len(SCOPES) * (len(QUESTIONS) + 2)
     assert [slack_refusal(body) for body in posted] == [None] * len(posted)
+    # Each report's .docx and .xlsx went up with files_upload_v2, beside its message.
+    titles = [item["title"] for body in slack.bodies("files.completeUploadExternal")
+              for item in json.loads(body["files"])]
+    assert sorted(t for t in titles if t.startswith("Draft report: ")) == sorted(
+        f"Draft report: {'England' if scope == 'national' else scope}" for scope in SCOPES)
+    assert sum(t.startswith("Report workbook: ") for t in titles) == len(SCOPES)
 
 
 @pytest.mark.parametrize("scope", SCOPES)

@@ -81,17 +81,18 @@ def plan_command(question: Question, user: Viewer, ctx: Context) -> Reply:
 
 def _about(question: Question, home: Scope, ctx: Context
            ) -> tuple[Scope | Unmatched, str | None, bool]:
-    """Where a plan is for, its theme, and whether "nhs" was said with the place."""
-    if not isinstance(question.scope, Unmatched):
-        return question.scope or home, None, False
-    words = question.scope.text.lower().split()
-    by_nhs = NHS in words
-    words = [w for w in words if w != NHS]
+    """Where a plan is for (the asker's area when only a theme is named), its theme, and
+    whether "nhs" was said with the place."""
+    words = [w for w in question.words if w != NHS]
+    by_nhs = len(words) < len(question.words)
     actions, theme_words = theme_actions(words, ctx.collection)
-    rest = [w for w in words if w not in theme_words]
-    if rest:
-        return question.scope, None, by_nhs
-    return home, theme_name(actions, theme_words, ctx.collection) if actions else None, by_nhs
+    theme = theme_name(actions, theme_words, ctx.collection) if actions else None
+    scope = question.scope
+    if isinstance(scope, Unmatched):
+        if any(w not in (NHS, *theme_words) for w in scope.text.lower().split()):
+            return scope, theme, by_nhs
+        scope = None
+    return scope or home, theme, by_nhs
 
 
 def _region(ctx: Context, scope: Scope, la_code: str | None) -> str | None:

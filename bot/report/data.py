@@ -11,23 +11,13 @@ from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
 from store import picture, queries
+from store.picture import Tally
 from store.plans import planned_actions
 from store.search import count_themes
 
 # The seed's words for what a place's concerns are over, by kind of concern.
 CONCERN_OVER = {"low": "pace", "return": "pace", "missing": "pace", "support": "resourcing",
                 "issue": "issues raised"}
-NEEDS_FIXING = (picture.NEEDS_FIXING, picture.LETTER_MISSING)
-
-
-@dataclass(frozen=True)
-class RegionCounts:
-    region: str
-    las: int
-    returned: int
-    valid: int
-    needs_fixing: int
-    not_received: int
 
 
 @dataclass(frozen=True)
@@ -45,7 +35,7 @@ class ReportData:
     where: str                                  # 'London' or 'England'
     national: bool
     drafted: str                                # the collection clock, in words
-    counts: tuple[RegionCounts, ...]            # one row per region
+    counts: tuple[tuple[str, Tally], ...]       # each region and how its LAs stand
     places: tuple[PlaceConcerns, ...]           # most severe first; not 'nothing received'
     thematic: tuple[ThematicConcern, ...]       # most severe first
     themes: tuple[tuple[str, tuple[str, ...]], ...]   # theme -> LAs that wrote about it
@@ -53,13 +43,13 @@ class ReportData:
     plans: tuple[dict, ...]
     not_received: tuple[str, ...]
     needs_fixing: tuple[str, ...]
+    letter_missing: tuple[str, ...]
     returns: int                                # LAs with a counting return
 
     @property
-    def total(self) -> RegionCounts:
-        return RegionCounts("Total", *(sum(getattr(c, f) for c in self.counts) for f in
-                                       ("las", "returned", "valid", "needs_fixing",
-                                        "not_received")))
+    def total(self) -> Tally:
+        return Tally(*(sum(getattr(t, f) for _, t in self.counts) for f in
+                       ("valid", "needs_fixing", "letter_missing", "not_received")))
 
 
 def concern_over(place: PlaceConcerns) -> str:
@@ -89,19 +79,19 @@ def report_data(ctx: Context, scope: Scope) -> ReportData:
         plans=tuple(planned_actions(ctx.db, None if scope.kind == "national" else scope.name)),
         not_received=tuple(row["la_name"] for row in states
                            if row["status"] == picture.NOT_RECEIVED),
-        needs_fixing=tuple(row["la_name"] for row in states if row["status"] in NEEDS_FIXING),
+        needs_fixing=tuple(row["la_name"] for row in states
+                           if row["status"] == picture.NEEDS_FIXING),
+        letter_missing=tuple(row["la_name"] for row in states
+                             if row["status"] == picture.LETTER_MISSING),
         returns=sum(row["status"] != picture.NOT_RECEIVED for row in states),
     )
 
 
-def _counts(states: list) -> tuple[RegionCounts, ...]:
+def _counts(states: list) -> tuple[tuple[str, Tally], ...]:
     regions: dict[str, list] = defaultdict(list)
     for row in states:
         regions[row["region"]].append(row)
-    return tuple(RegionCounts(region, t.las, t.returned, t.valid,
-                              t.needs_fixing + t.letter_missing, t.not_received)
-                 for region, rows in sorted(regions.items())
-                 for t in (picture.tally_rows(rows),))
+    return tuple((region, picture.tally_rows(rows)) for region, rows in sorted(regions.items()))
 
 
 def _support(ctx: Context, answers: list, names: dict[str, str]) -> tuple[SupportAsked, ...]:

@@ -13,8 +13,10 @@ from bot.concern_report import ranked_items
 from bot.concerns import ConcernReport
 from bot.report.data import ReportData, concern_over
 from bot.report.wording import (
+    COUNT_COLUMNS,
     EVIDENCE_LINES,
     REGIONAL_HEADINGS,
+    count_row,
     headline,
     plan_line,
     thematic_line,
@@ -71,9 +73,8 @@ def _regional(doc: DocumentType, data: ReportData) -> None:
 
 def _national(doc: DocumentType, data: ReportData, chart: bytes | None) -> None:
     doc.add_heading("Returns by region", 1)
-    _table(doc, ("Region", "LAs", "Returned", "Valid", "Needs fixing", "Not received"),
-           [(c.region, c.las, c.returned, c.valid, c.needs_fixing, c.not_received)
-            for c in (*data.counts, data.total)])
+    _table(doc, COUNT_COLUMNS, [count_row(region, tally) for region, tally in
+                                (*data.counts, ("Total", data.total))])
     if chart is not None:
         doc.add_picture(io.BytesIO(chart), width=Inches(6.5))
     doc.add_heading("What councils wrote about (letters and free text)", 1)
@@ -84,10 +85,10 @@ def _national(doc: DocumentType, data: ReportData, chart: bytes | None) -> None:
            [(f"{s.action} {s.label}", len(s.la_names), "; ".join(s.asks[:3]))
             for s in data.support])
     doc.add_heading("Places of concern by region", 1)
-    for counts in data.counts:
-        places = [p for p in data.places if p.region == counts.region]
-        themes = [t for t in data.thematic if t.region == counts.region]
-        doc.add_heading(f"{counts.region}: {len(places)} places, {len(themes)} thematic", 2)
+    for region, _ in data.counts:
+        places = [p for p in data.places if p.region == region]
+        themes = [t for t in data.thematic if t.region == region]
+        doc.add_heading(f"{region}: {len(places)} places, {len(themes)} thematic", 2)
         _bullets(doc, [f"{p.la_name} (severity {p.severity:g}): {concern_over(p)}"
                        for p in places[:5]] + [thematic_line(t) for t in themes[:3]],
                  "No concerns from the returns received.")
@@ -113,6 +114,8 @@ def _returns(doc: DocumentType, data: ReportData) -> None:
     total = data.total
     _bullets(doc, [f"Valid: {total.valid} of {total.las}",
                    f"Needs fixing ({total.needs_fixing}): {', '.join(data.needs_fixing) or '-'}",
+                   f"Letter missing ({total.letter_missing}): "
+                   f"{', '.join(data.letter_missing) or '-'}",
                    f"Not received ({total.not_received}): "
                    f"{', '.join(data.not_received) or '-'}"], "")
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bot.concerns import ThematicConcern
 from bot.report.data import ReportData
+from store.picture import Tally
 
 # The regional return's four parts, as seed 001 sets them out.
 REGIONAL_HEADINGS = (
@@ -15,14 +16,20 @@ REGIONAL_HEADINGS = (
     "4. Action NHS regional teams are planning",
 )
 EVIDENCE_LINES = 3
+COUNT_COLUMNS = ("Region", "LAs", "Returned", "Valid", "Needs fixing", "Letter missing",
+                 "Not received")
+
+
+def count_row(region: str, tally: Tally) -> tuple[object, ...]:
+    """A row of the counts table, in COUNT_COLUMNS' order."""
+    return (region, tally.las, tally.returned, tally.valid, tally.needs_fixing,
+            tally.letter_missing, tally.not_received)
 
 
 def headline(data: ReportData) -> str:
-    """'20 of 33 LAs have a valid return; 4 need fixing; 9 not received.'"""
-    total = data.total
-    return (f"{total.valid} of {total.las} LAs have a valid return; {total.needs_fixing} need "
-            f"fixing; {total.not_received} not received. {len(data.places)} places have "
-            f"concerns and {len(data.thematic)} actions are thematic concerns.")
+    """'8 of 33 returned: 7 valid, 1 needs fixing, 0 letter missing; 25 not received. …'"""
+    return (f"{data.total.line()}. {len(data.places)} places have concerns and "
+            f"{len(data.thematic)} actions are thematic concerns.")
 
 
 def thematic_line(item: ThematicConcern) -> str:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.report.data import ReportData, concern_over
-from bot.report.wording import headline, plan_line
+from bot.report.wording import COUNT_COLUMNS, count_row, headline, plan_line
 
 WIDTH = 60          # the widest a column is made, in characters
 
@@ -22,10 +22,8 @@ def write_xlsx(data: ReportData) -> bytes:
     _fill(summary, ("Report", "Drafted", "Headline"),
           [(f"{'National overview' if data.national else 'Regional return'}: {data.where}",
             data.drafted, headline(data))])
-    _sheet(book, "Returns by region",
-           ("Region", "LAs", "Returned", "Valid", "Needs fixing", "Not received"),
-           [(c.region, c.las, c.returned, c.valid, c.needs_fixing, c.not_received)
-            for c in (*data.counts, data.total)])
+    _sheet(book, "Returns by region", COUNT_COLUMNS,
+           [count_row(region, tally) for region, tally in (*data.counts, ("Total", data.total))])
     _sheet(book, "Places of concern",
            ("Rank", "LA", "Region", "Severity", "Concern over", "Kind", "Action",
             "Item severity", "Evidence"),
