@@ -26,7 +26,7 @@ GSS_CODE = re.compile(r"^e\d{8}$")
 # Words a search question is made of, beside what is searched for.
 SEARCH_WORDS = frozenset("""say said says saying write wrote written writing talk talking talked
 mention mentions mentioned mentioning raise raised search find anyone anybody councils
-council las""".split())
+council las letter letters file files""".split())
 # Intents whose topic is a theme (concerns) or free words (search, plan).
 TOPICAL = frozenset({"concerns", "support", "search"})
 BARE_WORDS = 2  # a question this short with no intent word is a bare name ("darlo")
