@@ -70,7 +70,7 @@ def understand(text: str, collection: Collection) -> Question:
     content = [w for i, w in enumerate(cut.written)
                if i not in places.used and not filler(w.lower()) and w.lower() not in CUE_WORDS]
     if name is None:
-        bare = (places.found or places.choices or places.unknown) and len(content) <= BARE
+        bare = bool(places.found or places.choices or places.unknown) and len(content) <= BARE
         name = "status" if bare else "unknown"
     if name == "search":
         places.unknown = []
