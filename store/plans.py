@@ -41,15 +41,14 @@ def create_table(db: Database) -> None:
     db.execute(CREATE)
 
 
-def record_plan(db: Database, plan: PlannedAction) -> int:
-    """Keep a planned action; returns its id."""
+def record_plan(db: Database, plan: PlannedAction) -> None:
+    """Keep a planned action."""
     with immediate(db):
-        cursor = db.execute(
+        db.execute(
             "INSERT INTO planned_actions (region, la_code, theme, by_nhs, text, author, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [plan.region, plan.la_code, plan.theme, int(plan.by_nhs), plan.text, plan.author,
              plan.created_at])
-    return cursor.lastrowid
 
 
 def planned_actions(db: Database, region: str | None = None) -> list[dict]:
