@@ -158,6 +158,7 @@ def test_a_readable_letter_comes_before_an_unreadable_one(collection: Collection
     ("return.xlsb", (ODD / "calamine__any_sheets.xlsb").read_bytes(), ".xlsb"),
     ("letter.doc", (ODD / "msoffcrypto__plain.doc").read_bytes(), "old Word .doc"),
     ("return.xlsx", b"", "empty"),
+    ("return.xlsx", (ODD / "calamine__minimal_package.xlsx").read_bytes(), "laid out in an unusual way"),
 ])
 def test_damaged_and_unknown_files_are_each_called_what_they_are(collection, name, data, words) -> None:
     read = read_message(email_with((name, data)), collection)
