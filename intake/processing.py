@@ -16,12 +16,14 @@ from hashlib import sha256
 
 from sqlite_utils import Database
 
-from intake.autoreply import automatic_reason, reply_decision
+from intake.autoreply import automatic_reason, bounce_reason
 from intake.identify import authorities_owning, identify_authority
 from intake.models import ReadMessage
 from intake.reading.choosing import choose_template
 from intake.reading.message import BODY_LETTER, read_message_sync
-from intake.replies import Receipt, compose_ack
+from intake.receipt import Receipt
+from intake.replies import compose_ack
+from intake.reply_rules import looks_like_a_return, who_gets_a_reply
 from intake.trust import check_sender
 from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
@@ -56,6 +58,9 @@ def decide(db: Database, settings: Settings, collection: Collection, message: St
     """
     template = choose_template(read.templates)
     letter = covering_letter(read.letters)
+    bounce = None if sender_vouched else bounce_reason(read.headers, message.mail_from)
+    if bounce:      # usually our own chaser or receipt coming back, template and all
+        return Decision("ignored", f"automatic mail, not a return: {bounce}")
     automatic = None if sender_vouched else automatic_reason(read.headers, message.mail_from)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
     # return only when it carries the files of one.
@@ -159,15 +164,13 @@ class PlannedAck:
 def plan_ack(db: Database, settings: Settings, collection: Collection, message: StoredMessage,
              read: ReadMessage, decision: Decision, version: int | None) -> PlannedAck:
     """Decide by the loop rules whether to acknowledge, and compose the acknowledgement."""
-    if decision.disposition == "ignored":
-        return PlannedAck("not acknowledged: automatic mail")
-    if decision.disposition == "rejected" and not _from_a_council(message):
-        return PlannedAck("not acknowledged: not a return, and not from a council address")
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     recent = replies_to_sender_since(db, message.mail_from, hour_ago) if message.mail_from else 0
-    verdict = reply_decision(read.headers, message.mail_from,
-                             own_addresses=(*settings.inbox_addresses, settings.mail_from),
-                             recent_replies_to_sender=recent)
+    verdict = who_gets_a_reply(decision.disposition, looks_like_return=looks_like_a_return(read),
+                               from_a_council=_from_a_council(message), headers=read.headers,
+                               mail_from=message.mail_from,
+                               own_addresses=(*settings.inbox_addresses, settings.mail_from),
+                               recent_replies_to_sender=recent)
     if not verdict.send or verdict.to is None:
         return PlannedAck(f"not acknowledged: {verdict.reason}")
     receipt = Receipt(
@@ -177,10 +180,9 @@ def plan_ack(db: Database, settings: Settings, collection: Collection, message: 
         submission=decision.submission,
     )
     mail = compose_ack(receipt, to=verdict.to, mail_from=settings.mail_from,
-                       original_message_id=message.message_id,
-                       original_subject=read.headers.subject, collection=collection)
+                       original_message_id=message.message_id, collection=collection)
     key = f"ack:{message.ref}" + (f":v{version}" if version else f":{decision.disposition}")
-    return PlannedAck(f"acknowledged to {verdict.to}", verdict.to, key, mail.as_bytes())
+    return PlannedAck(f"acknowledged to {verdict.to}", verdict.to, key, mail)
 
 
 def _from_a_council(message: StoredMessage) -> bool:

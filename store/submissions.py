@@ -53,6 +53,10 @@ class NewSubmission:
     letter_text: str | None = None
     support_benefit: str = ""
     regional_issues: str = ""
+    # Where the total was read and why this template was chosen: told in the receipt.
+    total_label: str | None = None
+    total_cell: str | None = None
+    chosen_because: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
