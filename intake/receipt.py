@@ -6,7 +6,7 @@ Pure: a Receipt (what happened to one message) and the collection in, a ReceiptV
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from intake.models import FileNote
@@ -54,6 +54,7 @@ class Figure:
     written: str                     # the cell as written, when it differs from `homes`
     support: str                     # 'Yes', 'No', 'Not chosen', or the words written
     description: str
+    flag: str = ""                   # 'to fix' or 'to check' when a finding is on this row
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def view_of(receipt: Receipt, collection: Collection) -> ReceiptView:
         to_check=_points(submission.queries) if submission else (),
         total=_total(submission) if submission and submission.template_file else "",
         chosen=submission.chosen_because if submission else "",
-        figures=tuple(_figure(a, collection) for a in submission.answers) if submission else (),
+        figures=_figures(submission, collection) if submission else (),
         files=tuple((note.filename, note.note) for note in receipt.files),
         next_steps=_next_steps(receipt, collection),
         footer=("Please quote the reference above in any reply. This mailbox is monitored by "
@@ -128,7 +129,18 @@ def _points(findings: tuple[Finding, ...]) -> tuple[Point, ...]:
 
 def _where(finding: Finding) -> str:
     return ", ".join(part for part in (finding.action and f"action {finding.action}",
-                                       finding.cell and f"cell {finding.cell}") if part)
+                                       finding.cell and cell_words(finding.cell)) if part)
+
+
+def cell_words(cell: str) -> str:
+    """"'Implementation Status'!B9" as an officer reads it: 'cell B9 of sheet “Implementation
+    Status”' (a reference without a sheet is just 'cell B9')."""
+    sheet, _, ref = cell.rpartition("!")
+    if not sheet:
+        return f"cell {ref}"
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return f"cell {ref} of sheet “{sheet}”"
 
 
 def _total(submission: NewSubmission) -> str:
@@ -136,12 +148,20 @@ def _total(submission: NewSubmission) -> str:
     written = (submission.raw_total or "").strip()
     shown = str(total) if total is not None else (f"not read (you wrote “{written}”)" if written
                                                   else "not read")
-    label, cell = submission.total_label, submission.total_cell
+    label = submission.total_label
+    cell = cell_words(submission.total_cell) if submission.total_cell else ""
     if label and cell:
         return f"{shown}, read from “{label}” ({cell})"
     if label or cell:
         return f"{shown}, read from {f'“{label}”' if label else cell}"
     return shown
+
+
+def _figures(submission: NewSubmission, collection: Collection) -> tuple[Figure, ...]:
+    flags = {f.action: "to check" for f in submission.queries if f.action}
+    flags.update({f.action: "to fix" for f in submission.errors if f.action})
+    return tuple(replace(_figure(answer, collection), flag=flags.get(answer.action, ""))
+                 for answer in submission.answers)
 
 
 def _figure(answer: Answer, collection: Collection) -> Figure:

@@ -18,6 +18,7 @@ HEAD = CELL + "background-color:#f3f2f1;font-weight:bold;"
 H2 = "margin:24px 0 8px 0;font-size:19px;line-height:25px;font-weight:bold;"
 # The colour of the result band by the view's tone: green valid, red to fix, blue otherwise.
 BANDS = {"good": "#00703c", "fix": "#d4351c", "info": "#1d70b8"}
+FLAGS = {"to fix": "#d4351c", "to check": "#b35900"}
 WIDTH = 680
 
 
@@ -94,8 +95,13 @@ def _figure_row(figure: Figure) -> tuple[str, ...]:
     support = escape(figure.support)
     if figure.description:
         support += f": {escape(figure.description)}"
-    return (escape(figure.action), f"<b>{escape(figure.homes)}</b>",
-            escape(figure.written) or "&nbsp;", support)
+    action = escape(figure.action)
+    if figure.flag:
+        colour = FLAGS[figure.flag]
+        action += (f' <span style="color:{colour};font-weight:bold;white-space:nowrap;">'
+                   f"&#9664; {escape(figure.flag)}</span>")
+    return (action, f"<b>{escape(figure.homes)}</b>", escape(figure.written) or "&nbsp;",
+            support)
 
 
 def _files(view: ReceiptView) -> str:

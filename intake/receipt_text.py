@@ -45,15 +45,17 @@ def _figures(view: ReceiptView) -> list[str]:
     if view.chosen:
         lines.append(f"  Template read: {view.chosen}")
     if view.figures:
-        lines.append(f"  {'Action':<{ACTION_WIDTH}} {'Homes':>9}  Support wanted")
+        lines.append(f"  {'Action':<{ACTION_WIDTH}} {'Homes':>6}  Support wanted")
         lines += [_figure_line(figure) for figure in view.figures]
     return lines
 
 
 def _figure_line(figure: Figure) -> str:
-    homes = figure.homes + (f' (you wrote "{figure.written}")' if figure.written else "")
     support = figure.support + (f": {figure.description}" if figure.description else "")
-    return f"  {_clip(figure.action, ACTION_WIDTH):<{ACTION_WIDTH}} {homes:>9}  {support}"
+    written = f' (homes written as "{figure.written}")' if figure.written else ""
+    flag = f"  <- {figure.flag}" if figure.flag else ""
+    return (f"  {_clip(figure.action, ACTION_WIDTH):<{ACTION_WIDTH}} {figure.homes:>6}  "
+            f"{support}{written}{flag}")
 
 
 def _clip(text: str, width: int) -> str:

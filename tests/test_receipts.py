@@ -134,14 +134,15 @@ async def test_the_html_part_holds_the_same_figures_and_findings_as_the_plain_pa
     figures = [row for row in tables.rows if len(row) == 4 and row[0][:3] != "Act"]
     assert len(figures) == 14
     plain_figures = plain.split("WHAT WE READ", 1)[1].split("\n\n", 1)[0]
-    for action, homes, written, support in figures:
+    for cell, homes, written, support in figures:
+        action, _, flag = cell.partition(" ◀ ")
         line = next(line for line in plain_figures.splitlines() if line.strip().startswith(
             action[:40]))
         assert re.search(rf"\b{homes}\b", line), (homes, line)
-        assert not written or f'(you wrote "{written}")' in line
+        assert not written or f'(homes written as "{written}")' in line
         assert support in line
-    assert ["3.1 Access to appropriate PPE", "45", "45 homes", "Not chosen"] in [
-        [row[0][:29], *row[1:]] for row in figures]
+        assert line.endswith(f"<- {flag}") if flag else "<-" not in line
+    assert ["3.1 Access to appropriate PPE ◀ to fix", "45", "45 homes", "Not chosen"] in figures
 
 
 async def test_everything_from_the_return_is_escaped_in_the_html(relayed):
@@ -155,7 +156,8 @@ async def test_everything_from_the_return_is_escaped_in_the_html(relayed):
 async def test_the_receipt_says_where_the_total_was_read(relayed):
     (raw,) = await receipts_for(relayed, return_mail(leeds_return()))
     _, plain, html = parts(raw)
-    total = re.search(r"Total care homes: (52, read from “[^”]+” \([^)]*![A-Z]+\d+\))", plain)
+    total = re.search(r"Total care homes: (52, read from “[^”]+” \(cell [A-Z]+\d+ of sheet “[^”]+”\))",
+                      plain)
     assert total and "CQC registered care homes" in total.group(1), plain
     assert total.group(1) in " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
