@@ -21,6 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check intake store bot tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not soak"
 
 soak: $(STAMP)
@@ -36,6 +37,7 @@ receipt-preview: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check intake store bot tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data

@@ -89,7 +89,7 @@ def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
             continue
         match = CODE.match(text)
         code = f"{match.group(1)}.{match.group(2)}" if match else None
-        if code in labels:
+        if match and code in labels:
             return _coded_candidate(cells, row, col, code, match.group(3).strip(), labels)
         if len(text) >= 10:
             found = _label_match(text, labels)

@@ -64,8 +64,9 @@ def _read_sheet(sheet: Sheet, filename: str, collection: Collection) -> Template
     rows = tuple(_action_row(sheet, chosen[code], columns)
                  for code in collection.action_codes if code in chosen)
     fields = find_fields(sheet, collection)
+    # find_fields gives only the reading's optional text fields (la_name, total_raw, ...).
     return TemplateReading(filename=filename, sheet=sheet.name, rows=rows, hidden=sheet.hidden,
-                           **fields)
+                           **fields)  # type: ignore[arg-type]
 
 
 def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
@@ -83,7 +84,7 @@ def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
         for name, companions in missing.items():
             if getattr(reading, name) is None and name not in updates and fields.get(name):
                 updates.update({key: fields.get(key) for key in (name, *companions)})
-    return replace(reading, **updates)
+    return replace(reading, **updates)  # type: ignore[arg-type]  # optional text fields only
 
 
 def _action_row(sheet: Sheet, candidate: ActionCandidate, columns: _Columns) -> ActionRow:
@@ -124,8 +125,9 @@ def _columns(sheet: Sheet, chosen: dict[str, ActionCandidate], collection: Colle
     homes = homes if homes is not None else _fallback(values, _numberish, {support})
     support = support if support is not None else _fallback(values, _yes_no, {homes})
     description = headers.get("description")
-    if description is None and support is not None and span("support"):
-        description = next((col for col in span("support") if col > support
+    support_span = span("support")
+    if description is None and support is not None and support_span:
+        description = next((col for col in support_span if col > support
                             and any(values.get(col, []))), None)
     issues = _pick(span("issues"), values, bool, exclude={homes, support, description})
     return _Columns(homes, support, description, issues)
