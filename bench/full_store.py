@@ -17,11 +17,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store.db import immediate, open_db
+from store.db import open_db
 from store.messages import make_ref
 from store.register import LocalAuthority, load_into, load_register
 from store.settings import DEFAULT_INBOX, LONDON
 from store.submissions import Answer, Finding, NewSubmission, record_submission
+from store.transactions import immediate
 
 VERSIONS = 5
 HELD = 12

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from intake.sample_files import ActionAnswer, ReturnContent, write_docx_letter, write_xlsx
+from intake.samples.files import write_docx_letter, write_xlsx
+from intake.samples.grids import ActionAnswer, ReturnContent
 from store.collection import Collection
 from store.register import LocalAuthority, load_register
 

@@ -28,10 +28,10 @@ from odf.table import TableCell
 
 from bench.mail import return_content
 from bench.stats import repeat, spread
-from intake import sample_files as files
 from intake.reading.letters import read_letter
 from intake.reading.sheets import read_sheets
 from intake.reading.template import find_template
+from intake.samples import files, grids
 from store.collection import Collection
 from store.register import authorities_by_code
 from tests.return_variants import generate, score
@@ -43,7 +43,7 @@ Reader = Callable[[bytes], object]
 def measure_reading(collection: Collection, times: int) -> list[dict[str, Any]]:
     """One row per format: file size, our read (p50/p99) and each raw library's."""
     content = return_content(authorities_by_code()[LEEDS], collection, random.Random(5))
-    layout = files.Layout()
+    layout = grids.Layout()
     samples = {
         "xlsx": files.write_xlsx(content, layout, collection),
         "xls": files.write_xls(content, layout, collection),

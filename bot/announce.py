@@ -10,7 +10,7 @@ from bot.content import Button, Reply, Section
 from bot.quarantine import DISMISS_ACTION, RELEASE_ACTION
 from bot.wording import when
 from store.collection import Collection
-from store.db import immediate
+from store.transactions import immediate
 
 UNANNOUNCED = """
     SELECT m.id, m.ref, m.mail_from, m.subject, m.reason, m.la_code, m.collection_time,

@@ -16,7 +16,7 @@ from bot.parsing import Question
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched, resolve_scope
 from bot.wording import plural
-from intake.chasing import ChaseResult, chase_now
+from intake.chasing.run import ChaseResult, chase_now
 from store import picture
 
 CONFIRM_ACTION = "chase_confirm"

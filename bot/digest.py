@@ -23,7 +23,7 @@ from bot.roles import Viewer
 from bot.scope import NATIONAL, Scope, Unmatched, region_scope, resolve_scope
 from bot.status import counts_line, in_scope
 from bot.wording import deadline_phrase, plural, when
-from intake.chasing import contact_problems
+from intake.chasing.ladder import contact_problems
 from store import picture, queries
 from store.collection import Collection
 from store.picture import Tally

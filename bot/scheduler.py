@@ -37,7 +37,7 @@ from bot.digest import (
 )
 from bot.render_slack import fallback_text, to_blocks
 from bot.scope import Scope
-from intake.chasing import ChaseResult, run_slot
+from intake.chasing.run import ChaseResult, run_slot
 from store.collection import Collection
 from store.db import open_db
 from store.schedule_log import claim_digest, release_digest

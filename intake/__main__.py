@@ -1,15 +1,17 @@
-"""`python -m intake`: run the SMTP intake, or one of its tools (send-sample, template, chase)."""
+"""`python -m intake`: run the SMTP intake, or one of its tools (send-sample, template, chase,
+import)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import signal
 import sys
 from pathlib import Path
 
-from store.collection import load_collection
+from store.collection import Collection, load_collection
 from store.settings import Settings
 
 log = logging.getLogger("intake")
@@ -18,9 +20,7 @@ log = logging.getLogger("intake")
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["send-sample"]:
-        from intake.sample_sending import send_sample_main
-
-        return send_sample_main(argv[1:])
+        return _send_sample(argv[1:])
     if argv[:1] == ["chase"]:
         from intake.chase_cli import chase_main
 
@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the intake (the default)")
     commands.add_parser("send-sample", help="email synthetic returns to a running intake")
     commands.add_parser("chase", help="queue the chasers due now: chase [--now ISO] [--dry-run]")
+    imported = commands.add_parser("import", help="ingest a return file (template or letter) "
+                                                  "by hand: import FILE [--la CODE]")
+    imported.add_argument("file", type=Path)
+    imported.add_argument("--la", help="the LA's GSS code (default: identify it from the file)")
     template = commands.add_parser("template", help="write the blank template (.xlsx)")
     template.add_argument("-o", "--output", type=Path, default=Path("care_home_support_template.xlsx"))
     args = parser.parse_args(argv)
@@ -48,7 +52,36 @@ def main(argv: list[str] | None = None) -> int:
         write_blank_template(args.output, collection)
         print(f"wrote the blank template to {args.output}")
         return 0
+    if args.command == "import":
+        return import_by_hand(settings, collection, args.file, args.la)
     return asyncio.run(serve(settings))
+
+
+def import_by_hand(settings: Settings, collection: Collection, path: Path,
+                   la_code: str | None) -> int:
+    """Ingest a return file as the person running the command; 0 when it was accepted."""
+    from intake.processing import import_file
+    from store.db import open_db
+    from store.register import authorities_by_code
+
+    if la_code and la_code not in authorities_by_code():
+        log.error("%s is not an LA code in the register", la_code)
+        return 2
+    db = open_db(settings.returns_db)
+    message = import_file(db, settings, collection, path.name, path.read_bytes(),
+                          la_code=la_code, actor=getpass.getuser())
+    print(f"{message.ref}: {message.disposition} - {message.reason}")
+    return 0 if message.disposition == "accepted" else 1
+
+
+def _send_sample(argv: list[str]) -> int:
+    try:
+        from intake.samples.sending import send_sample_main
+    except ModuleNotFoundError as missing:
+        print(f"send-sample needs the samples extra ({missing.name} is not installed): "
+              "pip install -e '.[samples]'", file=sys.stderr)
+        return 2
+    return send_sample_main(argv)
 
 
 async def serve(settings: Settings) -> int:

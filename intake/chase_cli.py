@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from intake.chasing import ChaseResult, run_slot
+from intake.chasing.run import ChaseResult, run_slot
 from store.collection import Collection, load_collection
 from store.db import open_db
 from store.settings import Settings

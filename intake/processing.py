@@ -26,12 +26,12 @@ from intake.trust import check_sender
 from intake.validation import LaFacts, validate_return
 from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
-from store.db import immediate
 from store.messages import StoredMessage, get_by_ref, get_message, set_disposition, store_raw
 from store.outbox import queue_mail, replies_to_sender_since
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
 from store.submissions import NewSubmission, next_version, record_submission, versions
+from store.transactions import immediate
 
 MAX_ATTEMPTS = 3
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
+
+from store.schema import migrate as apply_migrations
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -27,24 +27,5 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
     if migrate:
-        from store.schema import migrate as apply_migrations
-
         apply_migrations(db)
     return db
-
-
-@contextmanager
-def immediate(db: Database) -> Iterator[Database]:
-    """A write transaction that takes the write lock up front.
-
-    sqlite-utils' `atomic()` opens a plain `BEGIN`, which fails at once (whatever the busy
-    timeout) when another process writes between our read and our write.
-    """
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    else:
-        db.execute("COMMIT")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from store.db import immediate
+from store.transactions import immediate
 
 DISPOSITIONS = ("accepted", "quarantined", "rejected", "ignored")
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from store.db import immediate
+from store.transactions import immediate
 
 
 def claim_digest(db: Database, scope: str, day: date, channel: str, now: datetime,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from store.db import immediate
 from store.register import load_into
+from store.transactions import immediate
 
 migrations = Migrations("care_home_returns")
 

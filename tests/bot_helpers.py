@@ -16,9 +16,9 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 from sqlite_utils import Database
 
-from store.db import immediate
 from store.messages import set_disposition, store_raw
 from store.submissions import Answer, Finding, NewSubmission, record_submission
+from store.transactions import immediate
 
 ACTIONS = ("1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3", "4.4", "4.5",
            "5.1", "5.2")

@@ -29,8 +29,9 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-from intake.sample_files import ActionAnswer, ReturnContent, write_xlsx
-from intake.samples import SampleReturn
+from intake.samples.files import write_xlsx
+from intake.samples.grids import ActionAnswer, ReturnContent
+from intake.samples.returns import SampleReturn
 from intake.service import IntakeService
 from store.collection import Collection, load_collection
 from store.register import LocalAuthority, load_register

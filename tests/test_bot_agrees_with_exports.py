@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.digest import build_digest
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
-from intake.samples import make_sample_returns
+from intake.samples.returns import make_sample_returns
 from intake.service import IntakeService
 from store.db import open_db
 from store.exports import export_rows

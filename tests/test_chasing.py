@@ -15,7 +15,8 @@ from bot.context import Context
 from bot.parsing import parse
 from bot.roles import viewer_from_role
 from intake.chase_cli import chase_main
-from intake.chasing import chase_now, due_slot, run_slot
+from intake.chasing.run import chase_now, run_slot
+from intake.chasing.schedule import due_slot
 from store.contacts import add_contact
 from store.db import open_db
 from store.picture import last_chased

@@ -10,7 +10,7 @@ import pytest
 
 from intake.models import ActionRow, TemplateReading
 from intake.reading.choosing import choose_template
-from intake.sample_files import write_xlsx
+from intake.samples.files import write_xlsx
 from intake.service import IntakeService
 from store.collection import Collection
 from store.db import open_db

@@ -19,8 +19,8 @@ import pytest
 from sqlite_utils import Database
 
 from intake.outgoing import BACKOFF_SECONDS, send_due
-from intake.sample_sending import send_samples
-from intake.samples import make_sample_returns
+from intake.samples.returns import make_sample_returns
+from intake.samples.sending import send_samples
 from intake.server import MessageWriter
 from store.db import open_db
 from tests import hostile_files as hostile

@@ -13,7 +13,7 @@ from intake.reading.message import read_message
 from intake.reading.mime import parse_mime
 from intake.reading.sheets import UnreadableFile, read_sheets
 from intake.reading.template import find_template
-from intake.sample_files import Layout, template_grid
+from intake.samples.grids import Layout, template_grid
 from store.collection import load_collection
 from tests.hostile_files import leeds_content
 

@@ -7,8 +7,8 @@ import re
 import signal
 from collections import Counter
 
-from intake.sample_sending import send_samples
-from intake.samples import make_sample_returns
+from intake.samples.returns import make_sample_returns
+from intake.samples.sending import send_samples
 from tests.hostile_files import (
     free_port,
     listening,

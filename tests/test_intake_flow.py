@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from intake.sample_files import ActionAnswer, ReturnContent, write_docx_letter, write_xlsx
-from intake.samples import make_sample_returns
+from intake.samples.files import write_docx_letter, write_xlsx
+from intake.samples.grids import ActionAnswer, ReturnContent
+from intake.samples.returns import make_sample_returns
 from intake.service import IntakeService
 from store.db import open_db
 from store.exports import export_rows

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.sample_sending import send_samples
-from intake.samples import make_sample_returns
+from intake.samples.returns import make_sample_returns
+from intake.samples.sending import send_samples
 from store.settings import Settings
 from tests.hostile_files import (
     assert_nothing_lost_and_answered_once,

@@ -16,7 +16,6 @@ from intake.outgoing import (
     send_due,
     write_eml,
 )
-from store.db import immediate
 from store.outbox import (
     claim_mail,
     due_mail,
@@ -24,6 +23,7 @@ from store.outbox import (
     queue_mail,
     replies_to_sender_since,
 )
+from store.transactions import immediate
 from tests.smtp_helpers import RecordingRelay, start_relay, wait_for
 
 COLLECTION_TIME = datetime(2020, 5, 28, 12, 0, tzinfo=UTC)

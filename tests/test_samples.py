@@ -21,8 +21,8 @@ from odf.table import Table, TableRow
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from intake import sample_files as files
-from intake.sample_plans import (
+from intake.samples import files, grids
+from intake.samples.plans import (
     FAMOUS_VARIANTS,
     INVALID_KINDS,
     KIND_WEIGHTS,
@@ -31,13 +31,13 @@ from intake.sample_plans import (
     NO_LETTER,
     RESUBMISSION,
 )
-from intake.sample_sending import send_sample_main, send_samples
-from intake.samples import SampleReturn, make_sample_returns
+from intake.samples.returns import SampleReturn, make_sample_returns
+from intake.samples.sending import send_sample_main, send_samples
 from store.collection import Collection, load_collection
 from store.register import authorities_by_code
 
 LETTER = "Dear colleagues,\n\nWe have 52 care homes \u2013 and 1,480 beds.\n\nYours sincerely,\nZo\u00eb O'Neill"
-MESSY = files.Layout(
+MESSY = grids.Layout(
     columns=("code", "action", "support", "homes", "description", "issues"),
     rows_above=3, blank_rows_between_focus=1, merged_headers=True, header_placement="below",
     contact_split=True, instructions_first=True, hidden_lists=True, sheet_name="Template",
@@ -49,13 +49,13 @@ def samples() -> list[SampleReturn]:
     return make_sample_returns(60, 7, load_collection())
 
 
-def content_for(collection: Collection) -> files.ReturnContent:
+def content_for(collection: Collection) -> grids.ReturnContent:
     answers = tuple(
-        files.ActionAnswer(a.code, 40 + i, "Yes" if a.code == "2.1" else "No",
+        grids.ActionAnswer(a.code, 40 + i, "Yes" if a.code == "2.1" else "No",
                            "Faster test results" if a.code == "2.1" else "")
         for i, a in enumerate(collection.actions)
     )
-    return files.ReturnContent("Bath & NE Somerset", 60, "Joanne Patel", "joanne.patel@bathnes.gov.uk",
+    return grids.ReturnContent("Bath & NE Somerset", 60, "Joanne Patel", "joanne.patel@bathnes.gov.uk",
                                "01225 477000", answers, "More PPE.", "Staff shortages.", LETTER)
 
 
@@ -81,8 +81,8 @@ def assert_action_rows(rows: list[list[object]], collection: Collection, count_c
         assert float(by_code[action.code][count_column]) == 40 + i
 
 
-@pytest.mark.parametrize("layout", [files.Layout(), MESSY], ids=["plain", "messy"])
-def test_xlsx_from_openpyxl_and_xlsxwriter_open_in_openpyxl(collection: Collection, layout: files.Layout) -> None:
+@pytest.mark.parametrize("layout", [grids.Layout(), MESSY], ids=["plain", "messy"])
+def test_xlsx_from_openpyxl_and_xlsxwriter_open_in_openpyxl(collection: Collection, layout: grids.Layout) -> None:
     for write in (files.write_xlsx, files.write_xlsx_xlsxwriter):
         book = openpyxl.load_workbook(io.BytesIO(write(content_for(collection), layout, collection)))
         sheet = book[layout.sheet_name]
@@ -96,8 +96,8 @@ def test_xlsx_from_openpyxl_and_xlsxwriter_open_in_openpyxl(collection: Collecti
             assert any(row[:2] == ["Joanne Patel", None] for row in rows)  # contact split, below
 
 
-@pytest.mark.parametrize("layout", [files.Layout(), MESSY], ids=["plain", "messy"])
-def test_xls_opens_in_calamine(collection: Collection, layout: files.Layout) -> None:
+@pytest.mark.parametrize("layout", [grids.Layout(), MESSY], ids=["plain", "messy"])
+def test_xls_opens_in_calamine(collection: Collection, layout: grids.Layout) -> None:
     data = files.write_xls(content_for(collection), layout, collection)
     rows = rows_of_calamine(data, layout.sheet_name)
     assert_action_rows(rows, collection, layout.columns.index("homes"))
@@ -105,8 +105,8 @@ def test_xls_opens_in_calamine(collection: Collection, layout: files.Layout) -> 
         assert visibility(data) == {"Instructions": "Visible", "Template": "Visible", "Lists": "Hidden"}
 
 
-@pytest.mark.parametrize("layout", [files.Layout(), MESSY], ids=["plain", "messy"])
-def test_ods_opens_in_odfpy_and_calamine(collection: Collection, layout: files.Layout) -> None:
+@pytest.mark.parametrize("layout", [grids.Layout(), MESSY], ids=["plain", "messy"])
+def test_ods_opens_in_odfpy_and_calamine(collection: Collection, layout: grids.Layout) -> None:
     data = files.write_ods(content_for(collection), layout, collection)
     column = layout.columns.index("homes")
     # odfpy lists covered cells of merges too, so columns keep their places
@@ -115,7 +115,7 @@ def test_ods_opens_in_odfpy_and_calamine(collection: Collection, layout: files.L
 
 
 def test_hidden_template_is_hidden_in_every_workbook_format(collection: Collection) -> None:
-    layout = files.Layout(instructions_first=True, template_hidden=True)
+    layout = grids.Layout(instructions_first=True, template_hidden=True)
     content = content_for(collection)
     for write in (files.write_xlsx, files.write_xlsx_xlsxwriter, files.write_xls, files.write_ods):
         data = write(content, layout, collection)
@@ -124,7 +124,7 @@ def test_hidden_template_is_hidden_in_every_workbook_format(collection: Collecti
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_csv_holds_the_template_sheet(collection: Collection, encoding: str) -> None:
-    layout = files.Layout(csv_encoding=encoding, action_text="code", instructions_first=True)
+    layout = grids.Layout(csv_encoding=encoding, action_text="code", instructions_first=True)
     data = files.write_csv(content_for(collection), layout, collection)
     rows = list(csv.reader(io.StringIO(data.decode(encoding))))
     assert_action_rows(rows, collection, 1)
@@ -132,11 +132,11 @@ def test_csv_holds_the_template_sheet(collection: Collection, encoding: str) -> 
 
 
 def test_layout_moves_columns_and_separates_codes_from_labels(collection: Collection) -> None:
-    layout = files.Layout(columns=("code", "action", "support", "homes", "description", "issues"))
-    grid = files.template_grid(content_for(collection), layout, collection)
+    layout = grids.Layout(columns=("code", "action", "support", "homes", "description", "issues"))
+    grid = grids.template_grid(content_for(collection), layout, collection)
     row = next(row for row in grid.rows if row[0] == "2.1")
     assert row == ("2.1", collection.action("2.1").label, "Yes", 43, "Faster test results", None)
-    plain = files.template_grid(content_for(collection), files.Layout(action_text="label"), collection)
+    plain = grids.template_grid(content_for(collection), grids.Layout(action_text="label"), collection)
     label_row = next(row for row in plain.rows if row[0] == collection.action("2.1").label)
     assert label_row[2] == "Yes - Faster test results"
 

@@ -15,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.digest_cli import digest_main
 from bot.scheduler import Scheduler, load_digest_channels
 from store.contacts import add_contact
-from store.db import immediate
 from store.messages import set_disposition, store_raw
+from store.transactions import immediate
 from tests.bot_helpers import FakeSlack, add_return
 
 NATIONAL_CHANNEL, LONDON_CHANNEL, YORKSHIRE_CHANNEL = "CNAT", "CLDN", "CYKS"

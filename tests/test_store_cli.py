@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intake.sample_files import ActionAnswer, ReturnContent, write_xlsx
+from intake.samples.files import write_xlsx
+from intake.samples.grids import ActionAnswer, ReturnContent
 from store.collection import load_collection
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from intake.samples import SampleReturn, make_sample_returns
+from intake.samples.returns import SampleReturn, make_sample_returns
 from store.collection import load_collection
 from store.register import authorities_by_code
 from store.settings import DEFAULT_INBOX, Settings

@@ -4,8 +4,8 @@
 LAs, senders on the LA's own domain, mostly clean .xlsx templates with a .docx or .pdf letter,
 and, in realistic proportions, the mistakes the intake must catch or tolerate. Each sample
 carries what a correct reader should conclude (`ExpectedReading`). The mix is planned in
-`intake.sample_plans`, the words come from `intake.sample_texts`, the message is assembled by
-`intake.sample_mail`, and `intake.sample_sending` mails them (`python -m intake send-sample`).
+`intake.samples.plans`, the words come from `intake.samples.texts`, the message is assembled by
+`intake.samples.mail`, and `intake.samples.sending` mails them (`python -m intake send-sample`).
 Everything, bytes included, depends only on the seed.
 """
 
@@ -15,9 +15,9 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from intake import sample_files as files
-from intake.sample_mail import sample_email
-from intake.sample_plans import (
+from intake.samples import grids
+from intake.samples.mail import sample_email
+from intake.samples.plans import (
     BAD_COUNT_KINDS,
     COUNT_ABOVE_TOTAL,
     COUNT_BLANK,
@@ -32,7 +32,7 @@ from intake.sample_plans import (
     SamplePlan,
     plan_returns,
 )
-from intake.sample_texts import (
+from intake.samples.texts import (
     BENEFITS,
     ISSUES,
     REGIONAL_ISSUES,
@@ -50,7 +50,7 @@ YES_WORDS = ("Yes",) * 8 + ("Y", "yes", "YES")
 NO_WORDS = ("No",) * 8 + ("N", "No.", "no")
 NOT_NUMBERS = ("n/a", "N/A", "TBC", "not known")
 SHEET_NAMES = ("Implementation Status", "Template", "Sheet1", "CH Support Template")
-COLUMN_ORDERS: tuple[tuple[files.Column, ...], ...] = (
+COLUMN_ORDERS: tuple[tuple[grids.Column, ...], ...] = (
     ("action", "support", "homes", "issues"),
     ("action", "homes", "support", "description", "issues"),
     ("code", "action", "homes", "support", "issues"),
@@ -87,7 +87,7 @@ class SampleReturn:
 
 @dataclass(frozen=True)
 class SamplePlanted:
-    answers: tuple[files.ActionAnswer, ...]
+    answers: tuple[grids.ActionAnswer, ...]
     homes: dict[str, int]
     problems: tuple[str, ...]
 
@@ -107,7 +107,7 @@ def _sample(plan: SamplePlan, collection: Collection) -> SampleReturn:
     if plan.version > 1:
         answers = _update_a_figure(answers, total, plan.rng(f"update{plan.version}"))
     planted = _plant(plan.kind, answers, total, collection, plan.rng("kind"))
-    content = files.ReturnContent(
+    content = grids.ReturnContent(
         la_name=_written_name(plan, rng), total_raw=total,
         contact_name=person.name, contact_email=person.email, contact_phone=person.phone,
         actions=planted.answers,
@@ -115,7 +115,7 @@ def _sample(plan: SamplePlan, collection: Collection) -> SampleReturn:
         regional_issues=rng.choice(REGIONAL_ISSUES) if rng.random() < 0.75 else "",
         letter_text=covering_letter(plan, total, rng),
     )
-    layout = _messy_layout(plan.rng("layout")) if MESSY_LAYOUT in plan.traits else files.Layout()
+    layout = _messy_layout(plan.rng("layout")) if MESSY_LAYOUT in plan.traits else grids.Layout()
     raw = sample_email(plan, person, content, layout, collection)
     kinds = (plan.kind, *sorted(plan.traits), *([RESUBMISSION] if plan.version > 1 else []))
     return SampleReturn(plan.la.code, person.email, raw, _expected(plan, planted, total),
@@ -136,7 +136,7 @@ def _written_name(plan: SamplePlan, rng: random.Random) -> str:
     return rng.choice(sorted(variants - {la.name}))
 
 
-def _clean_answers(total: int, collection: Collection, rng: random.Random) -> list[files.ActionAnswer]:
+def _clean_answers(total: int, collection: Collection, rng: random.Random) -> list[grids.ActionAnswer]:
     base = rng.uniform(0.6, 0.85) if rng.random() < 0.2 else rng.uniform(0.85, 1.0)
     answers = []
     for action in collection.actions:
@@ -146,18 +146,18 @@ def _clean_answers(total: int, collection: Collection, rng: random.Random) -> li
         description = rng.choice(SUPPORT_WANTED[action.focus]) if wants else ""
         support = rng.choice(YES_WORDS if wants else NO_WORDS)
         issues = rng.choice(ISSUES) if rng.random() < 0.12 else ""
-        answers.append(files.ActionAnswer(action.code, homes, support, description, issues))
+        answers.append(grids.ActionAnswer(action.code, homes, support, description, issues))
     return answers
 
 
-def _update_a_figure(answers: list[files.ActionAnswer], total: int, rng: random.Random) -> list[files.ActionAnswer]:
+def _update_a_figure(answers: list[grids.ActionAnswer], total: int, rng: random.Random) -> list[grids.ActionAnswer]:
     i = rng.randrange(len(answers))
     homes = min(total, max(0, int(answers[i].homes_raw) + rng.choice([-2, -1, 1, 2, 3])))
     return answers[:i] + [replace(answers[i], homes_raw=homes)] + answers[i + 1:]
 
 
 def _plant(
-    kind: str, answers: list[files.ActionAnswer], total: int, collection: Collection, rng: random.Random
+    kind: str, answers: list[grids.ActionAnswer], total: int, collection: Collection, rng: random.Random
 ) -> SamplePlanted:
     """Plant the kind's mistakes; keep the counts a correct reader still gets, and the errors."""
     by_code = {answer.code: answer for answer in answers}
@@ -185,8 +185,8 @@ def _plant(
 
 
 def _as_text_number(
-    homes: int, total: int, answer: files.ActionAnswer, rng: random.Random
-) -> tuple[files.ActionAnswer, int]:
+    homes: int, total: int, answer: grids.ActionAnswer, rng: random.Random
+) -> tuple[grids.ActionAnswer, int]:
     if rng.random() < 0.25:
         return replace(answer, homes_raw=rng.choice(["all", "All", "100%"])), total
     forms: list[str | float] = [f"{homes} homes", f"{homes} of {total}", f"{homes}/{total}", float(homes)]
@@ -197,9 +197,9 @@ def _as_text_number(
     return replace(answer, homes_raw=rng.choice(forms)), homes
 
 
-def _messy_layout(rng: random.Random) -> files.Layout:
+def _messy_layout(rng: random.Random) -> grids.Layout:
     instructions_first = rng.random() < 0.35
-    return files.Layout(
+    return grids.Layout(
         columns=rng.choice(COLUMN_ORDERS),
         action_text=rng.choice(["both", "both", "code", "label"]),
         rows_above=rng.choice([0, 0, 2, 3, 5]),

@@ -15,9 +15,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from intake import sample_files as files
-from intake.sample_plans import SamplePlan
-from intake.sample_texts import Person, email_body, email_subject
+from intake.samples import files, grids
+from intake.samples.plans import SamplePlan
+from intake.samples.texts import Person, email_body, email_subject
 from store.collection import Collection
 
 MIME_TYPES = {
@@ -34,7 +34,7 @@ MIME_TYPES = {
 
 
 def sample_email(
-    plan: SamplePlan, person: Person, content: files.ReturnContent, layout: files.Layout,
+    plan: SamplePlan, person: Person, content: grids.ReturnContent, layout: grids.Layout,
     collection: Collection,
 ) -> bytes:
     """The raw message `person` sends to the collection's inbox for `plan`."""
@@ -58,7 +58,7 @@ def sample_email(
 
 
 def _attachments(
-    plan: SamplePlan, content: files.ReturnContent, layout: files.Layout, collection: Collection,
+    plan: SamplePlan, content: grids.ReturnContent, layout: grids.Layout, collection: Collection,
     rng: random.Random,
 ) -> list[tuple[str, bytes]]:
     name = plan.la.name
@@ -89,7 +89,7 @@ def _letter_file(plan: SamplePlan, text: str, rng: random.Random) -> tuple[str, 
 
 
 def _write_xlsx_other_writer(
-    content: files.ReturnContent, layout: files.Layout, collection: Collection
+    content: grids.ReturnContent, layout: grids.Layout, collection: Collection
 ) -> bytes:
     try:
         return files.write_xlsx_xlsxwriter(content, layout, collection)
@@ -107,6 +107,6 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for filename, data in members:
-            archive.writestr(zipfile.ZipInfo(filename, files.FILE_TIME.timetuple()[:6]), data,
+            archive.writestr(zipfile.ZipInfo(filename, grids.FILE_TIME.timetuple()[:6]), data,
                              compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()

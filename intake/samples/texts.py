@@ -10,7 +10,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from intake.sample_plans import SamplePlan
+from intake.samples.plans import SamplePlan
 from store.register import LocalAuthority
 
 FIRST_NAMES = (
