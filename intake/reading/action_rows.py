@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from intake.reading.focus_order import rows_by_focus_order
+from intake.reading.focus_order import focus_heading, rows_by_focus_order
 from intake.reading.grid import Sheet
 from intake.reading.labels import field_of
 from store.collection import Collection
@@ -47,7 +47,7 @@ class ActionCandidate:
 def find_action_rows(sheet: Sheet, collection: Collection) -> dict[str, ActionCandidate]:
     """For each action found, the row that most surely is it."""
     labels = {action.code: action.label for action in collection.actions}
-    focus = tuple(collection.focus_areas.values())
+    focus = collection.focus_areas
     candidates = [c for r in range(min(len(sheet.rows), LOCATE_ROWS))
                   if (c := _row_candidate(sheet.rows[r], r, labels, focus))]
     chosen: dict[str, ActionCandidate] = {}
@@ -73,7 +73,7 @@ def _is_other(text: str) -> bool:
 
 
 def _add_reworded(sheet: Sheet, chosen: dict[str, ActionCandidate], col: int,
-                  labels: dict[str, str], focus: tuple[str, ...]) -> dict[str, ActionCandidate]:
+                  labels: dict[str, str], focus: dict[str, str]) -> dict[str, ActionCandidate]:
     """Inside the table found, a label reworded beyond the first pass's bar still names its row."""
     if len(chosen) < MIN_ACTIONS:
         return chosen
@@ -96,7 +96,7 @@ def _rank(candidate: ActionCandidate, usual_col: int) -> tuple[bool, bool, bool,
 
 
 def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
-                   focus: tuple[str, ...]) -> ActionCandidate | None:
+                   focus: dict[str, str]) -> ActionCandidate | None:
     """The row's leftmost cell that carries an action code or an action's label."""
     for col in range(min(len(cells), LOCATE_COLS)):
         text = cells[col].strip()
@@ -133,11 +133,9 @@ def _coded_candidate(cells: tuple[str, ...], row: int, col: int, code: str, rest
     return ActionCandidate(row, code, col, True, 0.0)
 
 
-def _is_focus(text: str, focus: tuple[str, ...]) -> bool:
+def _is_focus(text: str, focus: dict[str, str]) -> bool:
     """A section heading ("Focus 1: Infection prevention ...") reads much like an action."""
-    title = FOCUS.sub("", text)
-    return title != text or any(fuzz.ratio(title, name, processor=utils.default_process) >= 85
-                                for name in focus)
+    return bool(FOCUS.match(text)) or focus_heading(text, focus) is not None
 
 
 def _similarity(text: str, label: str) -> float:

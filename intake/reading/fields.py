@@ -18,7 +18,6 @@ SUB_LABEL = re.compile(r"^\s*(?:name|e-?mail(?:\s+address)?|tel(?:ephone)?|phone
                        r"role|position)\s*(?:no\.?|number)?\s*[:\-\u2013]?\s*", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)[\d\s()-]{8,}\d")
-SEPARATOR = ":-\u2013?"
 
 
 def find_fields(sheet: Sheet, collection: Collection,
@@ -56,7 +55,7 @@ def _label_text(sheet: Sheet, where: tuple[int, int, str]) -> str:
     text = " ".join(sheet.cell(r, c).split())
     if rest:
         text = text[:text.rfind(" ".join(rest.split()))]
-    return text.rstrip(" " + SEPARATOR)
+    return text.rstrip(" :-\u2013")
 
 
 def _field_labels(collection: Collection) -> dict[str, str]:

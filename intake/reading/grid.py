@@ -62,6 +62,10 @@ class Region:
     left: int
     right: int
 
+    def transpose(self) -> Region:
+        """The same block on the transposed grid."""
+        return Region(self.left, self.right, self.top, self.bottom)
+
     def holds(self, row: int, col: int) -> bool:
         """Whether (row, col) lies inside the block."""
         return self.top <= row <= self.bottom and self.left <= col <= self.right

@@ -9,8 +9,9 @@ Which reader, and why (measured on a 40-row template and a 20,000-row sheet):
   mode instead, which streams rows so our caps stop it early (calamine would allocate the
   whole range). Macros are never run: neither reader executes VBA.
 - .xls and .ods: python-calamine (openpyxl cannot read them; it is fast and handles the
-  repeated-row runs LibreOffice writes). It does not expose number formats, so a percent
-  cell there keeps its float text ("0.9").
+  repeated-row runs LibreOffice writes). It does not expose number formats: an .ods
+  percentage cell is found in content.xml (`intake.reading.ods_cells`) and reads "90%"; an
+  .xls percent cell keeps its float text ("0.9"), which the count reader takes as a fraction.
 - .csv: the csv module, after sniffing the encoding and the delimiter.
 
 Neither reader limits decompression, and calamine can abort the process on a sheet that
@@ -35,6 +36,7 @@ import openpyxl
 import python_calamine
 
 from intake.reading.grid import CellBudget, Sheet, number_text, to_sheet, to_text
+from intake.reading.ods_cells import ods_special_cells
 from intake.reading.safety import (
     DAMAGED,
     MAX_COLUMNS,
@@ -259,4 +261,9 @@ def _delimiter(text: str) -> str:
     return best
 
 
-_READERS = {"xlsx": _read_xlsx, "xls": _read_calamine, "ods": _read_calamine, "csv": _read_csv}
+def _read_ods(filename: str, data: bytes) -> list[Sheet]:
+    special_cells = ods_special_cells(zipfile.ZipFile(io.BytesIO(data)))
+    return _read_calamine(filename, data, special_cells)
+
+
+_READERS = {"xlsx": _read_xlsx, "xls": _read_calamine, "ods": _read_ods, "csv": _read_csv}

@@ -46,7 +46,8 @@ def find_template(sheets: list[Sheet], filename: str,
     return chosen
 
 
-def _read_sheet(sheet: Sheet, filename: str, collection: Collection) -> TemplateReading | None:
+def _read_sheet(written: Sheet, filename: str, collection: Collection) -> TemplateReading | None:
+    sheet = written
     chosen = find_action_rows(sheet, collection)
     if len(chosen) < MIN_ACTIONS and sheet.rows:
         # Actions written across the sheet as columns: the same rules, transposed.
@@ -59,7 +60,8 @@ def _read_sheet(sheet: Sheet, filename: str, collection: Collection) -> Template
                  for code in collection.action_codes if code in chosen)
     last = max(c.row for c in chosen.values())
     table = Region(columns.header_top, last, max(0, columns.action - 1), sheet.width)
-    fields = find_fields(sheet, collection, table)
+    # Header fields are read as written: a label's value beside it is not below it.
+    fields = find_fields(written, collection, table.transpose() if sheet.transposed else table)
     if not fields.get("total_raw"):
         fields.update(_foot_total(sheet, last, columns))
     return TemplateReading(filename=filename, sheet=sheet.name, rows=rows, hidden=sheet.hidden,
