@@ -46,10 +46,19 @@ class TemplateReading:
 
 @dataclass(frozen=True)
 class Letter:
-    """The covering letter's text: from an attachment, or the email body."""
+    """The covering letter's text: from an attachment, or the email body.
+
+    A letter file that is there but cannot be read (a scan, a password, damage) is a Letter
+    too, with no text and `unreadable` saying why: it is a query to raise, not "no letter".
+    """
 
     filename: str                   # '(email body)' when taken from the body
     text: str
+    unreadable: str = ""            # e.g. 'letter not readable: it seems to be a scan ...'
+
+    @property
+    def readable(self) -> bool:
+        return not self.unreadable
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from intake.reading.choosing import choose_template
 from intake.reading.message import BODY_LETTER, read_message_sync
 from intake.replies import Receipt, compose_ack
 from intake.trust import check_sender
-from intake.validation import LaFacts, validate_return
+from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
 from store.messages import StoredMessage, get_by_ref, get_message, set_disposition, store_raw
@@ -55,7 +55,7 @@ def decide(db: Database, settings: Settings, collection: Collection, message: St
     a file a member of staff imported by hand.
     """
     template = choose_template(read.templates)
-    letter = read.letters[0] if read.letters else None
+    letter = covering_letter(read.letters)
     automatic = None if sender_vouched else automatic_reason(read.headers, message.mail_from)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
     # return only when it carries the files of one.
@@ -76,8 +76,7 @@ def decide(db: Database, settings: Settings, collection: Collection, message: St
         if trust is not None and not trust.trusted:
             return Decision("quarantined", trust.reason, la=la)
     facts = _facts(db, la)
-    submission = validate_return(template, letter.filename if letter else None,
-                                 letter.text if letter else None, facts, collection)
+    submission = validate_return(template, letter, facts, collection)
     reason = f"recorded for {la.name}: {submission.status}"
     if automatic:
         reason += f" (marked as automatic mail: {automatic}; not acknowledged)"

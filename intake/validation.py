@@ -1,13 +1,19 @@
-"""Validating a read template: errors to fix and queries to check, row by row, in plain words.
+"""Validating a read return: errors to fix and queries to check, row by row, in plain words.
 
-Pure: a TemplateReading (and what the store knows of the LA) in, a NewSubmission out.
+Errors only where the figures cannot be used until fixed (DESIGN section 5): a count
+unanswered or not a whole number from 0 to the total, no total, Yes/No not chosen, no template,
+no letter. Everything else that looks doubtful is a query: the figures stand, and a false
+error would cost a council a resubmission and put it on the missing list.
+
+Pure: a TemplateReading and the letter (and what the store knows of the LA) in, a
+NewSubmission out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intake.models import ActionRow, TemplateReading
+from intake.models import ActionRow, Letter, TemplateReading
 from intake.reading.values import parse_count, parse_support, parse_total
 from store.collection import Action, Collection
 from store.submissions import Answer, Finding, NewSubmission
@@ -31,10 +37,14 @@ class LaFacts:
     previous_counts: dict[str, int] | None = None   # action code -> homes in the last version
 
 
+def covering_letter(letters: tuple[Letter, ...]) -> Letter | None:
+    """The letter to record: the first that could be read, else the first that could not."""
+    return next((letter for letter in letters if letter.readable), letters[0] if letters else None)
+
+
 def validate_return(
     template: TemplateReading | None,
-    letter_file: str | None,
-    letter_text: str | None,
+    letter: Letter | None,
     facts: LaFacts,
     collection: Collection,
 ) -> NewSubmission:
@@ -50,8 +60,7 @@ def validate_return(
         answers, row_findings = _read_rows(template, total, collection)
         findings += row_findings
         findings += _queries(answers, total, facts, collection)
-    if not letter_file:
-        findings.append(Finding("error", NO_LETTER))
+    findings += _letter_findings(letter)
     return NewSubmission(
         la_code=facts.la_code,
         status=_status(findings),
@@ -65,11 +74,22 @@ def validate_return(
         contact_phone=template.contact_phone if template else None,
         template_file=template.filename if template else None,
         template_sheet=template.sheet if template else None,
-        letter_file=letter_file,
-        letter_text=letter_text,
+        letter_file=letter.filename if letter else None,
+        letter_text=letter.text if letter and letter.readable else None,
         support_benefit=template.support_benefit if template else "",
         regional_issues=template.regional_issues if template else "",
     )
+
+
+def _letter_findings(letter: Letter | None) -> list[Finding]:
+    if letter is None:
+        return [Finding("error", NO_LETTER)]
+    if not letter.readable:
+        return [Finding("query", f"We could not read your covering letter {letter.filename} "
+                                 f"({letter.unreadable}). Your return stands; please reply with "
+                                 "the letter as a Word document or a PDF with text, or paste it "
+                                 "into the email.")]
+    return []
 
 
 def _status(findings: list[Finding]) -> str:
@@ -126,7 +146,8 @@ def _read_row(action: Action, row: ActionRow, total: int | None) -> tuple[Answer
                                 action=action.code, cell=row.homes_cell))
     support_problem = _support_problem(support.kind, support.needed, description, row.support_raw)
     if support_problem:
-        findings.append(Finding("error", f"{_name(action)}: {support_problem}",
+        severity, text = support_problem
+        findings.append(Finding(severity, f"{_name(action)}: {text}",
                                 action=action.code, cell=row.support_cell))
     answer = Answer(
         action=action.code,
@@ -158,14 +179,19 @@ def _count_problem(kind: str, value: int | None, note: str, raw: str,
     return None
 
 
-def _support_problem(kind: str, needed: str | None, description: str, raw: str) -> str | None:
+def _support_problem(kind: str, needed: str | None, description: str,
+                     raw: str) -> tuple[str, str] | None:
+    """(severity, text): only an unchosen Yes/No stops the return; words instead of Yes or No
+    and a Yes with no description are kept as written and queried."""
     if kind == "unanswered":
-        return "Yes or No has not been chosen for whether additional support would help."
+        return "error", "Yes or No has not been chosen for whether additional support would help."
     if kind == "invalid":
-        return (f'"{raw.strip()}" is not Yes or No: please choose Yes or No for whether '
-                "additional support would help.")
+        return "query", (f'you wrote "{raw.strip()}" where we expected Yes or No for whether '
+                         "additional support would help: we have kept your words; please "
+                         "reply to say Yes or No.")
     if needed == "yes" and not description:
-        return "you answered Yes but did not say what support would help: please describe it."
+        return "query", ("you answered Yes but did not say what support would help: please "
+                         "reply to describe it.")
     return None
 
 

@@ -116,10 +116,10 @@ async def test_an_invalid_return_is_recorded_and_the_sender_told_what_to_fix(int
     answers = {a["action"]: a for a in export_rows(db, "answers")}
     assert answers["4.1"]["homes_in_place"] == 47 and answers["4.1"]["raw_homes_in_place"] == "90%"
     body = acks(settings.outbox_dir)[0].get_content()
-    assert "WHAT TO FIX (3)" in body
-    assert "60 care homes is more than your total of 52" in body
-    assert "3.1" in body and "Yes or No has not been chosen" in body
-    assert "4.1" in body and "did not say what support would help" in body
+    to_fix, to_check = body.split("WHAT TO FIX (2)")[1].split("PLEASE CHECK (1)")
+    assert "60 care homes is more than your total of 52" in to_fix
+    assert "3.1" in to_fix and "Yes or No has not been chosen" in to_fix
+    assert "4.1" in to_check and "did not say what support would help" in to_check
 
 
 async def test_a_resubmission_is_a_new_version_and_the_valid_one_counts(intake, settings):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from intake.models import ActionRow, TemplateReading
-from intake.validation import NO_LETTER, NO_TEMPLATE, LaFacts, validate_return
+from intake.models import ActionRow, Letter, TemplateReading
+from intake.validation import NO_LETTER, NO_TEMPLATE, LaFacts, covering_letter, validate_return
 
 CODES = ("1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3", "4.4", "4.5",
          "5.1", "5.2")
@@ -22,7 +22,8 @@ def template(total="50", counts=None, support=None, drop=(), **fields) -> Templa
 
 
 def check(reading, collection, letter="letter.docx", facts=None):
-    return validate_return(reading, letter, "Dear ...", facts or LaFacts("E08000035"), collection)
+    written = Letter(letter, "Dear ...") if letter else None
+    return validate_return(reading, written, facts or LaFacts("E08000035"), collection)
 
 
 def texts(submission, severity):
@@ -61,10 +62,39 @@ def test_each_row_error_names_the_action_and_the_cell(collection):
     assert '"-3" is not a whole number' in by_action["2.1"][1]
     assert by_action["3.1"][0] == "Template!C12"
     assert "Yes or No has not been chosen" in by_action["3.1"][1]
-    assert "did not say what support would help" in by_action["3.2"][1]
-    assert '"maybe" is not Yes or No' in by_action["4.1"][1]
     assert "was not found in the template" in by_action["5.2"][1]
-    assert len(errors) == 8
+    assert len(errors) == 6
+
+
+def test_doubts_that_leave_the_figures_usable_are_queries_not_errors(collection):
+    reading = template(support={"3.2": "Yes", "4.1": "maybe", "4.2": "N"})
+    submission = check(reading, collection)
+    queries = {action: (cell, text) for action, cell, text in texts(submission, "query")}
+    assert submission.status == "valid"
+    assert queries["3.2"][0] == "Template!C13"
+    assert "did not say what support would help" in queries["3.2"][1]
+    assert 'you wrote "maybe" where we expected Yes or No' in queries["4.1"][1]
+    assert "4.2" not in queries
+    answers = {a.action: a for a in submission.answers}
+    assert (answers["4.1"].support_needed, answers["4.1"].raw_support) == (None, "maybe")
+
+
+def test_a_letter_that_could_not_be_read_is_a_query_not_a_missing_letter(collection):
+    scan = Letter("letter.pdf", "", unreadable="the PDF has no text layer (perhaps a scan)")
+    submission = validate_return(template(), scan, LaFacts("E08000035"), collection)
+    assert submission.status == "valid" and submission.errors == ()
+    (query,) = submission.queries
+    assert "could not read your covering letter letter.pdf" in query.text
+    assert "no text layer" in query.text
+    assert submission.letter_file == "letter.pdf"
+
+
+def test_a_readable_letter_is_preferred_to_an_unreadable_one():
+    scan = Letter("scan.pdf", "", unreadable="no text layer")
+    typed = Letter("letter.docx", "Dear colleague")
+    assert covering_letter((scan, typed)) == typed
+    assert covering_letter((scan,)) == scan
+    assert covering_letter(()) is None
 
 
 def test_yes_with_a_description_in_the_same_cell_is_answered(collection):

@@ -19,7 +19,7 @@ LONDON = ZoneInfo("Europe/London")
 CLEAN = "clean"
 TEXT_NUMBERS = "text_numbers"              # '45 homes', '45 of 52', '90%', 'all': still valid
 PLACEHOLDER_LEFT = "placeholder_left"      # '<Please select>' left in a Yes/No cell
-YES_WITHOUT_DESCRIPTION = "yes_without_description"
+YES_WITHOUT_DESCRIPTION = "yes_without_description"  # a query, still valid
 COUNT_ABOVE_TOTAL = "count_above_total"
 COUNT_NOT_A_NUMBER = "count_not_a_number"  # 'n/a', 'TBC'
 COUNT_BLANK = "count_blank"
@@ -29,7 +29,7 @@ KIND_WEIGHTS = {
     COUNT_ABOVE_TOTAL: 0.04, COUNT_NOT_A_NUMBER: 0.02, COUNT_BLANK: 0.03, NO_LETTER: 0.04,
 }
 BAD_COUNT_KINDS = (COUNT_ABOVE_TOTAL, COUNT_NOT_A_NUMBER, COUNT_BLANK)
-INVALID_KINDS = frozenset({PLACEHOLDER_LEFT, YES_WITHOUT_DESCRIPTION, *BAD_COUNT_KINDS})
+INVALID_KINDS = frozenset({PLACEHOLDER_LEFT, *BAD_COUNT_KINDS})
 # Traits that come on top of the kind.
 NAME_VARIANT = "name_variant"
 MESSY_LAYOUT = "messy_layout"

@@ -173,8 +173,8 @@ def _plant(
             by_code[code] = replace(by_code[code], support_raw=placeholder, description="")
             problems.append(f"{code}: additional support left as {placeholder}")
     elif kind == YES_WITHOUT_DESCRIPTION:
+        # A query, not a problem: the return stays valid and the receipt asks for the words.
         by_code[codes[0]] = replace(by_code[codes[0]], support_raw="Yes", description="")
-        problems.append(f"{codes[0]}: Yes without a description of the support")
     elif kind in BAD_COUNT_KINDS:
         bad = {COUNT_ABOVE_TOTAL: total + rng.randint(1, max(3, total // 4)),
                COUNT_NOT_A_NUMBER: rng.choice(NOT_NUMBERS), COUNT_BLANK: ""}[kind]
