@@ -128,13 +128,13 @@ def _variant(rng: random.Random, la: LocalAuthority, collection: Collection,
                "la_at": rng.choice(["beside", "below", "same", "merged", "heading", "sheet",
                                     "cover"]),
                "sheets": rng.choice(["one", "one", "cover", "lists", "draft", "versions",
-                                     "old"])}
+                                     "old", "hidden"])}
     if choices["labels"] == "short" and choices["codes"] == "none":
         choices["codes"] = "none-under-focus"
     if csv_file:
         choices["sheets"] = "one"
         choices["la_at"] = "heading" if choices["la_at"] in ("sheet", "cover") else choices["la_at"]
-    if choices["sheets"] in ("draft", "versions", "old") and choices["la_at"] == "sheet":
+    if choices["sheets"] in ("draft", "versions", "old", "hidden") and choices["la_at"] == "sheet":
         choices["la_at"] = "heading"
     if choices["orientation"] == "columns" and choices["total_at"] == "foot":
         choices["total_at"] = "beside"
@@ -326,14 +326,16 @@ def _arrange(rng: random.Random, collection: Collection, choices: dict[str, str]
         sheets.insert(0, ("Instructions", [["How to complete this return"]] + [
             [f"{a.code} {a.label}: count the homes where this is in place"]
             for a in collection.actions], False))
-    pairs = {"draft": ("DRAFT", "FINAL"), "versions": ("v1", "v2"), "old": ("old", "updated")}
+    pairs = {"draft": ("DRAFT", "FINAL"), "versions": ("v1", "v2"), "old": ("old", "updated"),
+             "hidden": ("Sheet2", name)}
     if arrangement in pairs:
         earlier, later = pairs[arrangement]
         stale = [[_stale(value) for value in row] for row in rows]
-        copies = [(f"{earlier}", stale), (f"{later}", rows)]
+        # A hidden earlier copy keeps a plain name: only its being hidden tells it apart.
+        copies = [(earlier, stale, arrangement == "hidden"), (later, rows, False)]
         rng.shuffle(copies)
-        sheets += [(sheet_name, copy, False) for sheet_name, copy in copies]
-        merged = {sheet_name: merges for sheet_name, _ in copies}
+        sheets += copies
+        merged = {sheet_name: merges for sheet_name, _, _ in copies}
     else:
         sheets.append((name, rows, False))
         merged = {name: merges}

@@ -44,7 +44,7 @@ def test_the_generator_covers_every_variation(variants: list[Variant]) -> None:
     assert {"beside", "below", "same", "merged", "foot"} == set(seen["total_at"])
     assert {"beside", "below", "same", "merged", "heading", "sheet", "cover"} == set(
         seen["la_at"])
-    assert {"one", "cover", "lists", "draft", "versions", "old"} == set(seen["sheets"])
+    assert {"one", "cover", "lists", "draft", "versions", "old", "hidden"} == set(seen["sheets"])
     assert len({v.data for v in variants}) == RETURNS
 
 

@@ -33,6 +33,15 @@ def test_the_total_in_other_words(label: str, fmt: str, collection: Collection) 
     assert reading.total_cell.endswith("!C2")
 
 
+def test_of_several_counts_of_homes_the_total_is_the_one_labelled_most_like_it(
+        collection: Collection) -> None:
+    rows = [["Number of homes responding to the Capacity Tracker", 61],
+            ["Total CQC registered homes in the area", 84],
+            ["No. of homes with an outbreak", 9], *_without_fields(collection)]
+    reading = read("xlsx", Book([("Return", rows, False)]), collection)
+    assert (reading.total_raw, reading.total_cell) == ("84", "Return!B2")
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_total_in_its_labels_cell(fmt: str, collection: Collection) -> None:
     rows = [["Council: Leeds"], ["Total number of care homes: 84"], *_without_fields(collection)]
@@ -84,6 +93,16 @@ def test_the_la_named_only_in_a_heading_a_sheet_name_or_a_cover(
     reading = read(fmt, Book(sheets), collection)
     assert "Hull" in reading.la_name
     assert "Leeds" not in (reading.la_name or "")
+
+
+def test_a_council_named_inside_the_table_is_not_the_la(collection: Collection) -> None:
+    answers = dict(ANSWERS, **{"1.1": (45, "Yes - mutual aid from Bradford Council", "")})
+    rows = [["Care home support return"], *_without_fields(collection)]
+    reading = read("xlsx", Book([("Return", rows, False)]), collection)
+    assert reading.la_name is None
+    rows = [["Care home support return"], *template_rows(collection, answers=answers,
+                                                          header_fields=False)]
+    assert read("xlsx", Book([("Return", rows, False)]), collection).la_name is None
 
 
 def test_two_councils_in_a_heading_name_no_la(collection: Collection) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, utils
+
 from intake.reading.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
 from intake.reading.grid import Region, Sheet
 from intake.reading.labels import field_of
@@ -28,13 +30,21 @@ def find_fields(sheet: Sheet, collection: Collection,
     """
     labels = _field_labels(collection)
     found: dict[str, tuple[int, int, str]] = {}
+    totals: list[tuple[int, int, str]] = []
     for r in range(min(len(sheet.rows), LOCATE_ROWS)):
         for c in range(min(sheet.width, LOCATE_COLS)):
             if table and table.holds(r, c):
                 continue
             field = field_of(sheet.rows[r][c], labels)
-            if field and field[0] not in found:
+            if field and field[0] == "total":
+                totals.append((r, c, field[1]))
+            elif field and field[0] not in found:
                 found[field[0]] = (r, c, field[1])
+    if totals:
+        # Several counts of homes (homes responding, homes with outbreaks...): the total is
+        # the one whose label reads most like the template's.
+        found["total"] = max(totals, key=lambda where: fuzz.token_set_ratio(
+            _label_text(sheet, where), labels["total"], processor=utils.default_process))
     fields: dict[str, str | None] = {}
     for name, raw, cell in (("la", "la_name", "la_cell"), ("total", "total_raw", "total_cell")):
         if name in found:

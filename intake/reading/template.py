@@ -25,7 +25,7 @@ from intake.reading.columns import Columns, find_columns
 from intake.reading.fields import find_fields
 from intake.reading.grid import Region, Sheet
 from intake.reading.labels import label_meaning
-from intake.reading.titles import la_from_titles
+from intake.reading.titles import la_from_titles, la_in_headings
 from store.collection import Collection
 
 FOOT_ROWS = 3                       # a total row sits just under the last action
@@ -61,7 +61,10 @@ def _read_sheet(written: Sheet, filename: str, collection: Collection) -> Templa
     last = max(c.row for c in chosen.values())
     table = Region(columns.header_top, last, max(0, columns.action - 1), sheet.width)
     # Header fields are read as written: a label's value beside it is not below it.
-    fields = find_fields(written, collection, table.transpose() if sheet.transposed else table)
+    as_written = table.transpose() if sheet.transposed else table
+    fields = find_fields(written, collection, as_written)
+    if fields.get("la_name") is None:
+        fields.update(la_in_headings(written, as_written.top))
     if not fields.get("total_raw"):
         fields.update(_foot_total(sheet, last, columns))
     return TemplateReading(filename=filename, sheet=sheet.name, rows=rows, hidden=sheet.hidden,

@@ -19,23 +19,32 @@ TITLE_COLS = 8
 CONFIDENT = 75.0
 
 
+def la_in_headings(sheet: Sheet, above: int) -> dict[str, str | None]:
+    """{'la_name': as written, 'la_cell': where} from the cells above row `above`, or {}.
+
+    Only headings count: below them, the table's own cells name neighbours and NHS bodies.
+    """
+    for r in range(min(len(sheet.rows), TITLE_ROWS, above)):
+        for c in range(min(sheet.width, TITLE_COLS)):
+            named = _clearly_named(sheet.cell(r, c))
+            if named:
+                return {"la_name": named, "la_cell": sheet.ref(r, c)}
+    return {}
+
+
 def la_from_titles(sheets: list[Sheet], template_sheet: str,
                    filename: str) -> dict[str, str | None]:
-    """{'la_name': as written, 'la_cell': where} from headings or sheet names, or {}.
+    """{'la_name', 'la_cell'} from another sheet's headings (a cover) or a sheet's name, or {}.
 
     A .csv's one sheet is named after the file: the file name is left to identification,
     which trusts it least.
     """
-    ordered = sorted(sheets, key=lambda sheet: sheet.name != template_sheet)
-    for sheet in ordered:
-        if sheet.hidden:
-            continue
-        for r in range(min(len(sheet.rows), TITLE_ROWS)):
-            for c in range(min(sheet.width, TITLE_COLS)):
-                named = _clearly_named(sheet.cell(r, c))
-                if named:
-                    return {"la_name": named, "la_cell": sheet.ref(r, c)}
-    for sheet in ordered:
+    for sheet in sheets:
+        if sheet.name != template_sheet and not sheet.hidden:
+            named = la_in_headings(sheet, TITLE_ROWS)
+            if named:
+                return named
+    for sheet in sorted(sheets, key=lambda sheet: sheet.name != template_sheet):
         named = _clearly_named(sheet.name) if sheet.name != PurePath(filename).stem else None
         if named:
             return {"la_name": named, "la_cell": f'the sheet name "{sheet.name}"'}
