@@ -17,13 +17,15 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from store.collection import load_collection
 from store.db import open_db
 from store.messages import make_ref
 from store.register import LocalAuthority, load_into, load_register
-from store.settings import DEFAULT_INBOX, LONDON
+from store.settings import DEFAULT_INBOX
 from store.submissions import Answer, Finding, NewSubmission, record_submission
 from store.transactions import immediate
 
+ZONE = load_collection().zone   # the collection's own time zone
 VERSIONS = 5
 HELD = 12
 NEVER_VALID_SHARE = 0.12
@@ -57,7 +59,7 @@ def fill_full_store(db_path: Path, actions: tuple[str, ...], seed: int = 2020) -
 
 def _add_version(db: Database, la: LocalAuthority, version: int, never_valid: bool,
                  actions: tuple[str, ...], rng: random.Random) -> None:
-    received = datetime(2020, 5, 19, 9, tzinfo=LONDON) + timedelta(
+    received = datetime(2020, 5, 19, 9, tzinfo=ZONE) + timedelta(
         days=2 * version, minutes=rng.randrange(600))
     sender = f"returns@{la.domains[0]}"
     message_id = _message(db, f"<{la.code}-{version}@bench>", sender, f"{la.name} return",
@@ -92,7 +94,7 @@ def _answer(code: str, index: int, total: int, rng: random.Random) -> Answer:
 
 def _hold(db: Database, index: int, rng: random.Random) -> None:
     _message(db, f"<held-{index}@bench>", f"someone{index}@gmail.com", "Care home return",
-             datetime(2020, 5, 27, 15, tzinfo=LONDON), "quarantined", rng.choice(HOLD_REASONS))
+             datetime(2020, 5, 27, 15, tzinfo=ZONE), "quarantined", rng.choice(HOLD_REASONS))
 
 
 def _message(db: Database, message_id: str, sender: str, subject: str, received: datetime,

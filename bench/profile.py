@@ -23,7 +23,7 @@ from bench.mail import Mail
 from bench.processes import REPO
 from bench.stats import spread
 from intake.outgoing import send_due
-from intake.processing import process_stored
+from intake.pipeline import process_stored
 from intake.reading.message import read_message, read_message_limited
 from store.collection import Collection
 from store.db import open_db
@@ -35,8 +35,8 @@ TOP = 12
 # The pipeline's parts, in order: reading (in the worker), then deciding and committing.
 PARTS = (("intake/reading/mime.py", "parse_mime"), ("intake/reading/sheets.py", "read_sheets"),
          ("intake/reading/template.py", "find_template"), ("intake/reading/letters.py", "read_letter"),
-         ("intake/processing.py", "decide"), ("intake/identify.py", "identify_authority"),
-         ("intake/validation.py", "validate_return"), ("intake/processing.py", "commit"),
+         ("intake/pipeline.py", "decide_message"), ("intake/identify.py", "identify_authority"),
+         ("intake/validation.py", "validate_return"), ("intake/pipeline.py", "record_message"),
          ("intake/replies.py", "compose_ack"))
 
 

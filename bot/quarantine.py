@@ -46,7 +46,7 @@ def release(ctx: Context, ref: str, la_text: str, actor: str) -> Reply:
         if scope.suggestions:
             hint = f" Did you mean {' or '.join(scope.suggestions)}?"
         return Reply(f"I can't tell which LA “{la_text}” is.{hint} Nothing was released.")
-    from intake.processing import release_message  # the intake's reading stack, loaded on use
+    from intake.quarantine import release_message  # the intake's reading stack, loaded on use
 
     code = next(iter(scope.la_codes))
     return Reply(release_message(ctx.db, ctx.settings, ctx.collection, ref, code, actor))
@@ -54,7 +54,7 @@ def release(ctx: Context, ref: str, la_text: str, actor: str) -> Reply:
 
 def dismiss(ctx: Context, ref: str, reason: str, actor: str) -> Reply:
     """Dismiss quarantined message `ref` (kept, never processed as a return)."""
-    from intake.processing import dismiss_message
+    from intake.quarantine import dismiss_message
 
     return Reply(dismiss_message(ctx.db, ref, actor, reason or "dismissed from the bot"))
 

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 def import_by_hand(settings: Settings, collection: Collection, path: Path,
                    la_code: str | None) -> int:
     """Ingest a return file as the person running the command; 0 when it was accepted."""
-    from intake.processing import import_file
+    from intake.hand_import import import_file
     from store.db import open_db
     from store.register import authorities_by_code
 

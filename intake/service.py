@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from intake.outgoing import run_sender
-from intake.processing import MAX_ATTEMPTS, count_attempt, give_up, process_stored
+from intake.pipeline import MAX_ATTEMPTS, give_up, process_stored
 from intake.reading.message import read_message_limited
 from intake.server import IntakeHandler, MessageWriter, start_smtp_server
 from store.collection import Collection
 from store.db import open_db
-from store.messages import get_message, unprocessed_ids
+from store.messages import count_attempt, get_message, unprocessed_ids
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ class IntakeService:
         self._server: asyncio.Server | None = None
         self.idle = asyncio.Event()   # set whenever nothing is queued, processing or waiting
         self._busy = 0
-        self._failures: dict[int, int] = {}     # message id -> failed attempts in this run
         self._retrying: set[int] = set()
 
     @property
@@ -106,35 +105,35 @@ class IntakeService:
     async def process(self, row_id: int) -> None:
         """Process one stored message; a failure is retried after a pause, then kept for a
         person, so that no message waits for a restart."""
-        attempts = self._failures.get(row_id, 0) + 1
+        attempts: int | None = None     # unknown until the store has counted this one
         try:
             message = await self._in_db(get_message, row_id)
             if message is None or message.disposition is not None:
                 return
-            # Counted in the store too, so a message that kills the process is given up on
-            # after a few restarts instead of killing every one of them.
-            attempts = max(attempts, await self._in_db(count_attempt, row_id))
+            # Counted in the store (and only there), so a message that kills the process is
+            # given up on after a few restarts instead of killing every one of them.
+            attempts = await self._in_db(count_attempt, row_id)
             read = await read_message_limited(message.raw, self.collection)
             disposition = await self._in_db(process_stored, self.settings, self.collection,
                                             row_id, read)
-            self._failures.pop(row_id, None)
             self._mail_queued.set()
             log.info("%s from %s: %s", message.ref, message.mail_from or "<>", disposition)
         except Exception as error:
-            log.exception("processing message %d failed (attempt %d)", row_id, attempts)
-            self._failures[row_id] = attempts
+            log.exception("processing message %d failed (attempt %s)", row_id, attempts or "?")
             await self._after_failure(row_id, attempts, error)
 
-    async def _after_failure(self, row_id: int, attempts: int, error: Exception) -> None:
-        if attempts >= MAX_ATTEMPTS:
+    async def _after_failure(self, row_id: int, attempts: int | None, error: Exception) -> None:
+        # With the store out of reach the attempt was not counted: it is the store's failure,
+        # not the message's, so it is retried without bringing the message nearer to a person.
+        if attempts is not None and attempts >= MAX_ATTEMPTS:
             try:
                 await self._in_db(give_up, row_id, type(error).__name__)
-                self._failures.pop(row_id, None)
                 return
             except Exception:
                 log.exception("could not set message %d aside; retrying", row_id)
         self._retrying.add(row_id)
-        asyncio.get_running_loop().call_later(RETRY_SECONDS * attempts, self._retry, row_id)
+        asyncio.get_running_loop().call_later(RETRY_SECONDS * (attempts or 1), self._retry,
+                                              row_id)
 
     def _retry(self, row_id: int) -> None:
         self._retrying.discard(row_id)

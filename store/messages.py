@@ -101,6 +101,12 @@ def unprocessed_ids(db: Database) -> list[int]:
             db.query("SELECT id FROM messages WHERE disposition IS NULL ORDER BY id")]
 
 
+def count_attempt(db: Database, row_id: int) -> int:
+    """Note one more processing attempt of a message; returns the count so far."""
+    db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", [row_id])
+    return next(db.query("SELECT attempts FROM messages WHERE id = ?", [row_id]))["attempts"]
+
+
 def set_disposition(
     db: Database, row_id: int, disposition: str, reason: str, *, la_code: str | None = None,
     reply_decision: str | None = None,

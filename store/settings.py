@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-LONDON = ZoneInfo("Europe/London")
+from store.collection import load_collection
+
 DEFAULT_INBOX = "careandreform2@communities.gov.uk"
 
 
@@ -57,13 +57,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("returns_now")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        # A naive RETURNS_NOW is wall-clock time in England, as people write it.
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=LONDON)
-        return value
+    @model_validator(mode="after")
+    def _now_in_the_collections_zone(self) -> Settings:
+        # A naive RETURNS_NOW is wall-clock time where the collection is run, as people write it.
+        if self.returns_now is not None and self.returns_now.tzinfo is None:
+            zone = load_collection(self.collection).zone
+            object.__setattr__(self, "returns_now", self.returns_now.replace(tzinfo=zone))
+        return self
 
     @model_validator(mode="after")
     def _default_mail_from(self) -> Settings:

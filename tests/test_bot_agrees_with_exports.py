@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,16 +15,27 @@ from bot.render_text import to_text
 from bot.roles import viewer_from_role
 from intake.samples.returns import make_sample_returns
 from intake.service import IntakeService
+from store.collection import Collection, load_collection
 from store.db import open_db
 from store.exports import export_rows
+from store.settings import Settings
 from tests.smtp_helpers import send_message
 
 NATIONAL = viewer_from_role("UNAT", "national")
 
 
-@pytest.fixture
-async def filled(settings, collection):
-    """A store filled by 60 synthetic returns sent over SMTP to the real intake."""
+@pytest.fixture(scope="module")
+def filled(module_settings) -> Iterator[Context]:
+    """A store filled by 60 synthetic returns sent over SMTP to the real intake, once for the
+    module: every test here only reads it."""
+    collection = load_collection()
+    asyncio.run(send_through_the_intake(module_settings, collection))
+    db = open_db(module_settings.returns_db)
+    yield Context(db, module_settings, collection)
+    db.close()
+
+
+async def send_through_the_intake(settings: Settings, collection: Collection) -> None:
     service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     try:
@@ -32,9 +44,6 @@ async def filled(settings, collection):
         await asyncio.wait_for(service.idle.wait(), 60)
     finally:
         await service.stop()
-    db = open_db(settings.returns_db)
-    yield Context(db, settings, collection)
-    db.close()
 
 
 def ask(ctx: Context, text: str) -> str:

@@ -19,18 +19,24 @@ CHANNELS = {"national": "CNAT", "London": "CLDN", "North East": "CNE"}
 
 
 class SlowSlack(FakeSlack):
-    """Takes its time over the first digest, so the bot can be killed while posting it."""
+    """Holds the first digest until it is stopped, so the bot can be killed while posting it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.digest_started = asyncio.Event()
         self.slow = True
+        self._held = asyncio.Event()
 
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["method"] == "chat.postMessage" and self.slow:
             self.digest_started.set()
-            await asyncio.sleep(30)
+            await self._held.wait()
         return await super()._api(request)
+
+    async def stop(self) -> None:
+        # The held request's bot is dead by now: let it finish instead of waiting it out.
+        self._held.set()
+        await super().stop()
 
     def digests(self) -> list[str]:
         return [body["channel"] for body in self.bodies("chat.postMessage")

@@ -1,3 +1,6 @@
+import json
+from importlib import resources
+
 from store.settings import Settings
 
 
@@ -18,3 +21,13 @@ def test_environment_is_read(monkeypatch):
     settings = Settings(_env_file=None)
     assert settings.smtp_port == 2525
     assert settings.relay_host is None
+
+
+def test_naive_returns_now_is_in_the_collections_own_time_zone(tmp_path):
+    collection = json.loads(resources.files("store.collections").joinpath(
+        "care_homes_2020.json").read_text())
+    collection["timezone"] = "America/New_York"
+    path = tmp_path / "collection.json"
+    path.write_text(json.dumps(collection))
+    settings = Settings(_env_file=None, collection=path, returns_now="2020-05-29T09:00:00")
+    assert settings.now().isoformat() == "2020-05-29T09:00:00-04:00"

@@ -18,6 +18,7 @@ from intake.chasing.ladder import ladder_roles, no_contact_reason, recipients
 from intake.chasing.letter import Chaser, compose_chaser, problem_in_words
 from intake.chasing.schedule import Slot, due_slot
 from intake.chasing.states import la_states
+from store.audit import record_audit
 from store.collection import Collection
 from store.outbox import queue_mail
 from store.picture import has_valid_return
@@ -108,8 +109,7 @@ def _log_run(db: Database, slot: Slot | None, now: datetime, actor: str,
     if slot is not None:
         record_chase_run(db, slot.day, now, len(queued))
     elif queued:
-        db.execute("INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, 'chase', ?)",
-                   [now.isoformat(), actor, ", ".join(c.la_code for c in queued)])
+        record_audit(db, actor, "chase", None, ", ".join(c.la_code for c in queued))
 
 
 def _queue(db: Database, chaser: Chaser, mail: EmailMessage, now: datetime,

@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 
 from store.register import LocalAuthority, load_register
 
-LONDON = ZoneInfo("Europe/London")
-
 # Kinds of return; each first submission has exactly one. Weights are shares of first submissions.
 CLEAN = "clean"
 TEXT_NUMBERS = "text_numbers"              # '45 homes', '45 of 52', '90%', 'all': still valid
@@ -68,14 +66,15 @@ class SamplePlan:
         return random.Random(f"{self.token}:{aspect}")
 
 
-def plan_returns(count: int, rng: random.Random) -> list[SamplePlan]:
-    """`count` plans: first submissions, then the corrected resubmissions of some of them."""
+def plan_returns(count: int, rng: random.Random, zone: ZoneInfo) -> list[SamplePlan]:
+    """`count` plans: first submissions, then the corrected resubmissions of some of them, sent
+    at times in the collection's time `zone`."""
     resubmissions = round(count * RESUBMISSION_SHARE) if count >= 10 else 0
-    plans = _first_plans(count - resubmissions, rng)
+    plans = _first_plans(count - resubmissions, rng, zone)
     return plans + [_resubmission_plan(plan, rng) for plan in _to_correct(plans, resubmissions, rng)]
 
 
-def _first_plans(count: int, rng: random.Random) -> list[SamplePlan]:
+def _first_plans(count: int, rng: random.Random, zone: ZoneInfo) -> list[SamplePlan]:
     las = _pick_authorities(count, rng)
     kinds = _allocate(KIND_WEIGHTS, CLEAN, count, rng)
     templates = _allocate(TEMPLATE_FORMAT_WEIGHTS, "xlsx", count, rng)
@@ -88,7 +87,7 @@ def _first_plans(count: int, rng: random.Random) -> list[SamplePlan]:
             chosen.add(NAME_VARIANT)
         letter = "none" if kinds[i] == NO_LETTER else letters[i]
         plans.append(SamplePlan(la, rng.getrandbits(64), kinds[i], templates[i], letter,
-                                frozenset(chosen), _sent_at(rng)))
+                                frozenset(chosen), _sent_at(rng, zone)))
     return plans
 
 
@@ -115,10 +114,10 @@ def _pick_authorities(count: int, rng: random.Random) -> list[LocalAuthority]:
     return chosen
 
 
-def _sent_at(rng: random.Random) -> datetime:
+def _sent_at(rng: random.Random, zone: ZoneInfo) -> datetime:
     # Most returns arrive in the last days before the 29 May deadline; a few after it.
     day = rng.choices(range(18, 34), weights=[1, 1, 1, 2, 2, 1, 1, 2, 3, 5, 7, 9, 1, 1, 2, 1])[0]
-    start = datetime(2020, 5, 1, 8, tzinfo=LONDON) + timedelta(days=day - 1)
+    start = datetime(2020, 5, 1, 8, tzinfo=zone) + timedelta(days=day - 1)
     return start + timedelta(minutes=rng.randrange(11 * 60), seconds=rng.randrange(60))
 
 

@@ -94,7 +94,7 @@ class SamplePlanted:
 
 def make_sample_returns(count: int, seed: int, collection: Collection) -> list[SampleReturn]:
     """`count` emailed returns (corrected resubmissions included), in the order they were sent."""
-    samples = [_sample(plan, collection) for plan in plan_returns(count, random.Random(seed))]
+    samples = [_sample(plan, collection) for plan in plan_returns(count, random.Random(seed), collection.zone)]
     return sorted(samples, key=lambda sample: sample.sent_at)
 
 

@@ -1,0 +1,66 @@
+"""One message's state on its way through the pipeline (intake/pipeline.py), and a step's type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import wraps
+
+from sqlite_utils import Database
+
+from intake.models import Letter, ReadMessage, TemplateReading
+from store.collection import Collection
+from store.messages import StoredMessage
+from store.register import LocalAuthority
+from store.settings import Settings
+from store.submissions import NewSubmission
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every step may use: the store, the settings and the collection."""
+
+    db: Database
+    settings: Settings
+    collection: Collection
+
+
+@dataclass(frozen=True)
+class Handling:
+    """One message on its way through the steps: what is known so far, and how it ends."""
+
+    message: StoredMessage
+    read: ReadMessage | None = None     # None until read (the SMTP path reads in the sandbox first)
+    released_as: str | None = None      # the LA a person chose (a release, or an import's --la)
+    released_by: str = ""               # the national user who released it from quarantine
+    vouched: bool = False               # imported by a member of staff: no sender checks
+    template: TemplateReading | None = None
+    letter: Letter | None = None
+    automatic: str | None = None        # why it looks sent by software, when it does
+    la: LocalAuthority | None = None
+    submission: NewSubmission | None = None
+    disposition: str | None = None      # set by the step that settles how the message ends
+    reason: str = ""
+    version: int | None = None          # the version recorded
+    reply_decision: str = ""            # whether it was acknowledged, in words
+
+    def settle(self, disposition: str, reason: str) -> Handling:
+        """This message ends so: the deciding steps after this one pass it on unchanged."""
+        return replace(self, disposition=disposition, reason=reason)
+
+    @property
+    def reading(self) -> ReadMessage:
+        """What was read; the steps after `read` rely on it."""
+        assert self.read is not None, "the read step comes first"
+        return self.read
+
+
+Step = Callable[[Job, Handling], Handling]
+
+
+def deciding(step: Step) -> Step:
+    """A deciding step, passed over once an earlier step has settled the message."""
+    @wraps(step)
+    def run_unless_settled(job: Job, handling: Handling) -> Handling:
+        return handling if handling.disposition is not None else step(job, handling)
+    return run_unless_settled
