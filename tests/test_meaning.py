@@ -105,6 +105,24 @@ def test_a_council_named_inside_the_table_is_not_the_la(collection: Collection) 
     assert read("xlsx", Book([("Return", rows, False)]), collection).la_name is None
 
 
+@pytest.mark.parametrize("label", ["Local authority (LA) name", "LA Name (as registered)",
+                                   "Name of the council", "Your council", "Organisation name"])
+def test_the_la_field_in_other_words(label: str, collection: Collection) -> None:
+    rows = [[label, "Wakefield"], ["Total care homes", 52], *_without_fields(collection)]
+    reading = read("xlsx", Book([("Return", rows, False)]), collection)
+    assert (reading.la_name, reading.la_cell) == ("Wakefield", "Return!B1")
+
+
+@pytest.mark.parametrize("label", ["Completed by", "Lead officer:", "Name of person completing",
+                                   "Return prepared by", "Contact for queries"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_contact_in_other_words(label: str, fmt: str, collection: Collection) -> None:
+    rows = [["Council", "Leeds"], [label, "Jo Bloggs", "jo.bloggs@leeds.gov.uk"],
+            *_without_fields(collection)]
+    reading = read(fmt, Book([("Return", rows, False)]), collection)
+    assert (reading.contact_name, reading.contact_email) == ("Jo Bloggs", "jo.bloggs@leeds.gov.uk")
+
+
 def test_two_councils_in_a_heading_name_no_la(collection: Collection) -> None:
     rows = [["Joint return: Leeds and Bradford"], ["Total care homes", 52],
             *_without_fields(collection)]

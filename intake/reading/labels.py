@@ -26,7 +26,7 @@ NOT_TOTAL = re.compile(r"\b(?:in\s+place|where|actions?|support|implement\w*|acc
 AUTHORITY = re.compile(
     r"(?:(?:the|your|our)\s+)?(?:name\s+of\s+(?:the\s+|your\s+)?)?(?:\w+ing\s+)?"
     r"(?:local\s+authority|authority|council|la|organi[sz]ation|lead\s+body)"
-    r"(?:\s+(?:name|area|details))?(?:\s+la)?")
+    r"(?:\s+(?:la|name|area|details)){0,2}")
 CONTACT = re.compile(r"\b(?:contact|completed\s+by|prepared\s+by|submitted\s+by|compiled\s+by|"
                      r"filled\s+(?:in|out)\s+by|signed\s+off\s+by|completing|officer|"
                      r"return\s+owner|responsible\s+(?:person|manager))\b")
@@ -87,7 +87,8 @@ def label_meaning(text: str) -> str | None:
         return None
     if HOMES.search(plain) and QUANTITY.search(plain) and not NOT_TOTAL.search(plain):
         return "total"
-    if len(words) <= 6 and AUTHORITY.fullmatch(plain) and match_authority(text) is None:
+    bare = _plain(re.sub(r"\([^)]*\)", " ", text))     # "LA name (as registered)"
+    if len(words) <= 6 and AUTHORITY.fullmatch(bare) and match_authority(text) is None:
         return "la"
     if len(words) <= 10 and CONTACT.search(plain) and "@" not in text:
         return "contact"
