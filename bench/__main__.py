@@ -28,6 +28,7 @@ from bench.profile import hot_functions, stage_times
 from bench.reading import measure_generality, measure_reading
 from bench.report import print_report
 from bench.throughput import measure_server, ratios
+from bench.understanding import score as score_questions
 from store.collection import Collection, load_collection
 from store.settings import Settings
 
@@ -88,6 +89,8 @@ def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> di
     results["generality"] = measure_generality(collection, plan.generated_returns)
     _say("bot answers on a full store")
     results["bot"] = _bot(plan, collection, workdir, mails)
+    _say("understanding staff's questions")
+    results["understanding"] = score_questions(collection)
     results["memory"] = _memory(runs, results["bot"])
     _say("where the intake's time goes")
     results["profile"] = _profile(plan, collection, workdir, mails)

@@ -14,6 +14,7 @@ def print_report(results: dict[str, Any]) -> None:
     _reading(results["reading"])
     _generality(results["generality"])
     _bot(results["bot"])
+    _understanding(results["understanding"])
     _memory(results["memory"])
     _stages(results["profile"])
 
@@ -63,6 +64,15 @@ def _bot(bot: dict[str, Any]) -> None:
     print(f"  /returns ack while the intake takes and processes {bot['burst']['messages']} "
           f"messages: p50 {busy['p50_ms']} p99 {busy['p99_ms']} max {busy['max_ms']} "
           f"(n={busy['n']})")
+
+
+def _understanding(figures: dict[str, Any]) -> None:
+    _title("Bot understanding of staff's questions (bench/questions.txt)")
+    print(f"  {figures['right']} of {figures['questions']} read right "
+          f"({figures['share_right']:.1%}); wrong place answered with data: "
+          f"{figures['wrong_place_with_data']}")
+    for miss in figures["misses"]:
+        print(f"    missed: {miss}")
 
 
 def _memory(memory: dict[str, Any]) -> None:

@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.commands import answer
-from bot.content import Reply
+from bot.content import Button, Reply
 from bot.context import Context
 from bot.render_text import to_text
 from bot.roles import UnknownRole, Viewer, viewer_from_role
@@ -23,7 +24,8 @@ Ask the bot from the terminal instead:
   python -m bot ask "status London"           one question, answer printed
   python -m bot ask "missing" --as "North East"  as a regional user
   python -m bot chat                          an interactive chat (blank line or 'quit' ends)
-The scheduler still runs: chasers are queued by email on the collection's schedule."""
+The scheduler still runs: chasers are queued by email on the collection's schedule, and
+BOT_HOST:BOT_PORT answers the health check at /healthz."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,9 +72,19 @@ def _context(settings: Settings) -> Context:
 def _ask(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
     ctx = _context(settings)
     reply = answer(args.text, viewer, ctx)
-    print(to_text(reply))
+    print(_numbered(reply, "Ask again with one of these:"))
     _write_csv(reply, args.csv)
     return 0
+
+
+def _numbered(reply: Reply, prompt: str) -> str:
+    """The reply as text, its buttons as a numbered choice (what each one would ask)."""
+    text = to_text(replace(reply, buttons=()))
+    if not reply.buttons:
+        return text
+    options = [f"  {i}. {button.label}: {button.value}"
+               for i, button in enumerate(reply.buttons, start=1)]
+    return "\n".join([text, "", prompt, *options])
 
 
 def _write_csv(reply: Reply, path: Path | None) -> None:
@@ -84,6 +96,7 @@ def _write_csv(reply: Reply, path: Path | None) -> None:
 def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
     ctx = _context(settings)
     print("Ask about the returns ('help' for examples; a blank line or 'quit' ends).")
+    buttons: tuple[Button, ...] = ()
     while True:
         try:
             text = input("> ").strip()
@@ -91,7 +104,11 @@ def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
             break
         if text.lower() in ("", "quit", "exit", "bye"):
             break
-        print(to_text(answer(text, viewer, ctx)))
+        if text.isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1].value     # a numbered choice stands for its command
+        reply = answer(text, viewer, ctx)
+        buttons = reply.buttons
+        print(_numbered(reply, "Type a number to choose:"))
         print()
     return 0
 
@@ -99,24 +116,15 @@ def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
 def _serve(settings: Settings) -> int:
     collection = load_collection(settings.collection)
     open_db(settings.returns_db).close()   # create or migrate the store (with the register)
-    try:
-        if settings.slack_enabled:
-            from bot.app import serve  # slack-bolt is only loaded when Slack is on
+    from bot.web import serve  # aiohttp and slack-bolt only for the server, not `ask`/`chat`
 
-            asyncio.run(serve(settings, collection))
-        else:
-            print(SLACK_OFF, flush=True)
-            asyncio.run(_chase_only(settings, collection))
+    if not settings.slack_enabled:
+        print(SLACK_OFF, flush=True)
+    try:
+        asyncio.run(serve(settings, collection))
     except KeyboardInterrupt:
         pass
     return 0
-
-
-async def _chase_only(settings: Settings, collection) -> None:
-    """Without Slack the scheduler still chases missing returns by email."""
-    from bot.scheduler import Scheduler
-
-    await Scheduler(settings, collection, None, []).run(asyncio.Event())
 
 
 if __name__ == "__main__":

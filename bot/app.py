@@ -12,9 +12,8 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -26,19 +25,17 @@ from bot import seen
 from bot.commands import answer
 from bot.content import Reply
 from bot.context import Context
+from bot.home import home_reply, home_view
 from bot.render_slack import fallback_text, to_blocks
 from bot.roles import Viewer, load_roles, viewer_for
-from bot.scheduler import Scheduler, load_digest_channels
 from store.collection import Collection
 from store.db import open_db
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-BUTTONS = re.compile(r"^(release_message|dismiss_message|chase_confirm)(:\d+)?$")
+BUTTONS = re.compile(r"^(release_message|dismiss_message|chase_confirm|choose)(:\d+)?$")
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a minute."
-BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 
 
 @dataclass(frozen=True)
@@ -51,12 +48,16 @@ class Services:
 
     async def answer(self, text: str, viewer: Viewer) -> Reply:
         """The command layer's answer, computed off the loop with its own connection."""
-        return await asyncio.to_thread(self._answer_blocking, text, viewer)
+        return await asyncio.to_thread(self._blocking, partial(answer, text), viewer)
 
-    def _answer_blocking(self, text: str, viewer: Viewer) -> Reply:
+    async def home(self, viewer: Viewer) -> Reply:
+        """What the viewer's Home tab shows, computed off the loop."""
+        return await asyncio.to_thread(self._blocking, home_reply, viewer)
+
+    def _blocking(self, compute: Callable[[Viewer, Context], Reply], viewer: Viewer) -> Reply:
         db = open_db(self.settings.returns_db, migrate=False)
         try:
-            return answer(text, viewer, Context(db, self.settings, self.collection))
+            return compute(viewer, Context(db, self.settings, self.collection))
         finally:
             db.close()
 
@@ -103,6 +104,15 @@ def _listen(app: AsyncApp, services: Services) -> None:
         reply = await services.answer(event.get("text", ""), viewer)
         await post(client, reply, channel=event["channel"], user=viewer.user_id,
                    private_channel=True)
+
+    @app.event("app_home_opened")
+    async def on_home_opened(event: dict, client: AsyncWebClient) -> None:
+        # Opened on the Messages tab, the Home tab is left as it is.
+        if event.get("tab", "home") != "home":
+            return
+        viewer = viewer_for(event.get("user", ""), services.roles)
+        reply = await services.home(viewer)
+        await client.views_publish(user_id=viewer.user_id, view=home_view(reply))
 
     @app.command("/returns")
     async def on_command(ack, command: dict, respond, client: AsyncWebClient) -> None:
@@ -163,39 +173,3 @@ async def upload(client: AsyncWebClient, reply: Reply, channel: str,
     except SlackApiError as error:
         log.warning("could not upload %s to %s: %s", reply.attachment.filename, channel,
                     error.response.get("error"))
-
-
-def build_web_app(bolt: AsyncApp) -> web.Application:
-    """The aiohttp application serving Slack's requests at /slack/events."""
-    web_app = web.Application()
-    web_app[BOLT_APP] = bolt
-    web_app.router.add_post(EVENTS_PATH, _events)
-    return web_app
-
-
-async def _events(request: web.Request) -> web.Response:
-    bolt = request.app[BOLT_APP]
-    bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
-    return await to_aiohttp_response(bolt_response)
-
-
-async def serve(settings: Settings, collection: Collection) -> None:
-    """Serve Slack's requests at BOT_HOST:BOT_PORT, and run the scheduler, until cancelled."""
-    db = open_db(settings.returns_db)
-    runner = web.AppRunner(build_web_app(build_app(settings, collection, db)))
-    await runner.setup()
-    stop = asyncio.Event()
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    scheduler = Scheduler(settings, collection, client,
-                          load_digest_channels(settings.digest_channels))
-    schedule = asyncio.create_task(scheduler.run(stop))
-    try:
-        await web.TCPSite(runner, settings.bot_host, settings.bot_port).start()
-        print(f"bot listening for Slack at http://{settings.bot_host}:{settings.bot_port}"
-              f"{EVENTS_PATH}; digests and chasers scheduled", flush=True)
-        await asyncio.Event().wait()
-    finally:
-        stop.set()
-        await schedule
-        await runner.cleanup()
-        db.close()

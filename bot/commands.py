@@ -4,62 +4,92 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.changes import changes_reply
 from bot.chase_command import chase_command
 from bot.concern_report import concerns_reply
-from bot.content import Reply, Section
+from bot.contacts import contacts_reply
+from bot.content import Button, Reply, Section
 from bot.context import Context
 from bot.digest import digest_command
 from bot.parsing import Question, parse
 from bot.quarantine import dismiss, quarantine_reply, release
 from bot.roles import Viewer
-from bot.scope import Scope, Unmatched, resolve_scope
+from bot.scope import Scope, Unmatched
 from bot.status import authority_status_reply, missing_reply, status_reply
+from bot.support import support_reply
 from bot.themes import theme_actions, theme_name
 
 EXAMPLES = (
-    "status · status London · status Leeds",
-    "missing · missing South West · who hasn't sent theirs in the North East?",
-    "concerns · concerns Midlands · concerns testing · concerns Kent",
+    "status · status London · how many have come in so far?",
+    "missing · missing South West · who are we still waiting for in the North East?",
+    "concerns · concerns Midlands · concerns testing · any worries in Kent?",
+    "who asked for help with testing? · who's the contact at Kent?",
+    "what's changed since yesterday? · what did Kent say about testing? · search full pay",
     "chase Leeds · chase missing London",
     "quarantine · release CHR-000042 as Leeds · dismiss CHR-000042 (national users)",
     "digest · help",
 )
 REFUSAL = ("Sorry, I can only answer people on the returns team's list. "
            "Please ask the national team to add you.")
+CHOOSE_ACTION = "choose"
 
 Handler = Callable[[Question, Viewer, Context], Reply]
+ScopedHandler = Callable[[Question, Scope, Context], Reply]
 
 
 def answer(text: str, user: Viewer, ctx: Context) -> Reply:
     """The bot's answer to `text` from `user`; unknown users get a refusal with no data."""
     if not user.known:
         return Reply(REFUSAL, ephemeral=True)
-    question = parse(text)
+    question = parse(text, ctx.collection)
     return HANDLERS.get(question.intent, unknown)(question, user, ctx)
 
 
-def status(question: Question, user: Viewer, ctx: Context) -> Reply:
-    scope = resolve_scope(question.rest, user.home)
-    return not_found(scope) if isinstance(scope, Unmatched) else status_reply(ctx, scope)
+def scoped(handler: ScopedHandler) -> Handler:
+    """A handler for the question's place (the asker's own area when none is named)."""
+    def run(question: Question, user: Viewer, ctx: Context) -> Reply:
+        scope = user.home if question.scope is None else question.scope
+        if isinstance(scope, Unmatched):
+            return not_found(scope)
+        assert scope is not None        # known users have a home
+        return handler(question, scope, ctx)
+
+    run.__doc__ = handler.__doc__
+    return run
 
 
-def missing(question: Question, user: Viewer, ctx: Context) -> Reply:
-    scope = resolve_scope(question.rest, user.home)
-    if isinstance(scope, Unmatched):
-        return not_found(scope)
+@scoped
+def status(question: Question, scope: Scope, ctx: Context) -> Reply:
+    return status_reply(ctx, scope)
+
+
+@scoped
+def missing(question: Question, scope: Scope, ctx: Context) -> Reply:
     if scope.kind == "la":
         return authority_status_reply(ctx, next(iter(scope.la_codes)))
     return missing_reply(ctx, scope)
 
 
-def concerns(question: Question, user: Viewer, ctx: Context) -> Reply:
-    actions, theme_words = theme_actions(question.words, ctx.collection)
-    rest = " ".join(word for word in question.words if word not in theme_words)
-    scope = resolve_scope(rest, user.home)
-    if isinstance(scope, Unmatched):
-        return not_found(scope)
-    return concerns_reply(ctx, scope, actions or None,
-                          theme_name(actions, theme_words, ctx.collection))
+@scoped
+def concerns(question: Question, scope: Scope, ctx: Context) -> Reply:
+    actions, words = theme_actions(question.topic, ctx.collection)
+    return concerns_reply(ctx, scope, actions or None, theme_name(actions, words, ctx.collection))
+
+
+@scoped
+def support(question: Question, scope: Scope, ctx: Context) -> Reply:
+    actions, words = theme_actions(question.topic, ctx.collection)
+    return support_reply(ctx, scope, actions or None, theme_name(actions, words, ctx.collection))
+
+
+@scoped
+def changes(question: Question, scope: Scope, ctx: Context) -> Reply:
+    return changes_reply(ctx, scope)
+
+
+@scoped
+def contacts(question: Question, scope: Scope, ctx: Context) -> Reply:
+    return contacts_reply(ctx, scope)
 
 
 def quarantine(question: Question, user: Viewer, ctx: Context) -> Reply:
@@ -76,6 +106,14 @@ def dismiss_command(question: Question, user: Viewer, ctx: Context) -> Reply:
     return national_only(user) or dismiss(ctx, question.ref, question.target, user.user_id)
 
 
+def choose(question: Question, user: Viewer, ctx: Context) -> Reply:
+    """Two close readings: ask which, with a button (Slack) or a number (terminal) for each."""
+    labels = [label for label, _command in question.choices]
+    asked = " or ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 2 else labels)
+    return Reply(f"Did you mean {asked}?", buttons=tuple(
+        Button(label, CHOOSE_ACTION, command) for label, command in question.choices))
+
+
 def help_reply(question: Question, user: Viewer, ctx: Context) -> Reply:
     home = "all of England" if user.national else (user.home.name if user.home else "")
     return Reply("Ask me about the care home support returns in plain words, for example:",
@@ -84,11 +122,6 @@ def help_reply(question: Question, user: Viewer, ctx: Context) -> Reply:
 
 
 def unknown(question: Question, user: Viewer, ctx: Context) -> Reply:
-    """A bare place name is a status question; anything else gets a short help."""
-    if question.words:
-        scope = resolve_scope(question.rest, user.home)
-        if isinstance(scope, Scope):
-            return status_reply(ctx, scope)
     return Reply("Sorry, I didn't follow that. Try one of these:", (Section("", EXAMPLES),))
 
 
@@ -106,7 +139,8 @@ def national_only(user: Viewer) -> Reply | None:
 
 
 HANDLERS: dict[str, Handler] = {
-    "status": status, "missing": missing, "concerns": concerns, "quarantine": quarantine,
-    "release": release_command, "dismiss": dismiss_command, "chase": chase_command, "digest": digest_command,
-    "help": help_reply,
+    "status": status, "missing": missing, "concerns": concerns, "support": support,
+    "changes": changes, "contacts": contacts, "quarantine": quarantine,
+    "release": release_command, "dismiss": dismiss_command, "chase": chase_command,
+    "digest": digest_command, "choose": choose, "help": help_reply,
 }

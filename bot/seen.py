@@ -15,8 +15,14 @@ KEEP = timedelta(hours=1)       # well past Slack's 5-minute signature window an
 
 
 def delivery_key(body: dict, raw_body: str) -> str:
-    """Events by their `event_id` (Slack's retries carry the same one); anything else
-    (slash commands, button presses) by the hash of the exact signed body."""
+    """A question by its message (channel and ts); other events by their `event_id` (Slack's
+    retries carry the same one); anything else (slash commands, button presses) by the hash
+    of the exact signed body."""
+    event = body.get("event") if isinstance(body, dict) else None
+    if isinstance(event, dict) and _question(event):
+        # A direct message that also @-mentions the bot arrives twice, as `message.im` and
+        # `app_mention` with different event ids: it is one message and gets one answer.
+        return f"message:{event['channel']}:{event['ts']}"
     event_id = body.get("event_id") if isinstance(body, dict) else None
     if event_id:
         return f"event:{event_id}"
@@ -30,3 +36,13 @@ def first_time(db: Database, key: str, now: datetime | None = None) -> bool:
     cursor = db.execute("INSERT OR IGNORE INTO slack_seen (key, seen_at) VALUES (?, ?)",
                         [key, now.isoformat()])
     return cursor.rowcount == 1
+
+
+def _question(event: dict) -> bool:
+    """An event the bot answers as a question: a mention, or a person's direct message."""
+    if not (event.get("channel") and event.get("ts")):
+        return False
+    if event.get("type") == "app_mention":
+        return True
+    return (event.get("type") == "message" and event.get("channel_type") == "im"
+            and not event.get("subtype") and not event.get("bot_id"))

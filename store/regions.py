@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from store.name_index import council_spans
-from store.name_words import WORD, cut_words, longest_at, name_key, nearest_choices
+from store.name_words import WORD, Words, cut_words, longest_at, name_key, nearest_choices
 from store.register import REGIONS, LocalAuthority, load_register
 
 NHS_REGIONS = (
@@ -87,19 +87,26 @@ def find_region_in_text(text: str) -> RegionMatch | None:
     Words that belong to a council's name ("North East Lincolnshire", "London Borough of
     Camden") are not read as a region; nor is a lone letter ("e" is not the East).
     """
-    cut = cut_words(text)
+    spans = region_spans(cut_words(text))
+    return spans[0][2] if spans else None
+
+
+def region_spans(cut: Words) -> list[tuple[int, int, RegionMatch]]:
+    """Every region named in `cut` (folded word ranges), outside councils' names, in order."""
     taken: set[int] = set()
     for start, end, _form in council_spans(cut):
         taken.update(range(start, end))
     table = _region_table()
     longest = max(len(k) for k in table)
-    for i in range(len(cut.folded)):
-        if i in taken:
-            continue
-        hit = longest_at(cut.folded, i, table.get, longest)
+    spans = []
+    i = 0
+    while i < len(cut.folded):
+        hit = None if i in taken else longest_at(cut.folded, i, table.get, longest)
         if hit is None or taken & set(range(i, i + hit[0])):
+            i += 1
             continue
         written = {cut.owner[j] for j in range(i, i + hit[0])}
         if sum(len(cut.written[w]) for w in written) > 1:
-            return hit[1]
-    return None
+            spans.append((i, i + hit[0], hit[1]))
+        i += hit[0]
+    return spans

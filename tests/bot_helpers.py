@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 from sqlite_utils import Database
@@ -23,6 +24,7 @@ from store.transactions import immediate
 ACTIONS = ("1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "4.3", "4.4", "4.5",
            "5.1", "5.2")
 BOT_USER = "UBOT"
+NATIONAL, LONDON, STRANGER = "UNAT", "ULDN", "USTRANGER"     # users in the `bot` fixture's roles
 SIGNING_SECRET = "test-signing-secret"
 
 
@@ -162,6 +164,22 @@ class FakeSlack:
         self.calls.append(("file_upload", {"file_id": request.match_info["file_id"],
                                            "content": data.decode("utf-8", "replace")}))
         return web.Response(text="OK")
+
+
+async def send(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    """POST `body` to the bot over real HTTP; (status, response text)."""
+    async with aiohttp.ClientSession() as session, \
+            session.post(url, data=body.encode(), headers=headers) as response:
+        return response.status, await response.text()
+
+
+async def send_marker_and_wait(bot: str, slack: FakeSlack) -> None:
+    """A fresh question, answered after anything sent before it: lets a test see that a
+    duplicate produced nothing, without sleeping."""
+    body = event_body("<@UBOT> help", user=NATIONAL, channel="CMARK")
+    await send(bot, body, signed_headers(body))
+    await poll_until(lambda: any(p.get("channel") == "CMARK"
+                                 for p in slack.bodies("chat.postMessage")))
 
 
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,

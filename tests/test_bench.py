@@ -24,8 +24,8 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
 
-    assert set(results) == {"machine", "intake", "reading", "generality", "bot", "memory",
-                            "profile"}
+    assert set(results) == {"machine", "intake", "reading", "generality", "bot", "understanding",
+                            "memory", "profile"}
     runs = {(run["server"], run["senders"]): run for run in results["intake"]["runs"]}
     assert set(runs) == {("bare", 1), ("bare", 8), ("intake", 1), ("intake", 8)}
     assert all(run["refused"] == 0 and set(run["dot_to_250"]) == SPREAD for run in runs.values())
@@ -59,3 +59,6 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert results["profile"]["hot_functions"]["by_own_time"]
     assert "intake/reading/mime.py:parse_mime" in results["profile"]["hot_functions"]["parts_ms_per_message"]
     assert "intake acknowledged/s ÷ bare stored/s with 8 sender(s)" in done.stdout
+    understood = results["understanding"]
+    assert understood["questions"] >= 200 and understood["share_right"] >= 0.95
+    assert f"{understood['right']} of {understood['questions']} read right" in done.stdout

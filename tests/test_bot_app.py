@@ -4,62 +4,23 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.app import build_app, build_web_app
-from store.db import open_db
 from tests.bot_helpers import (
-    SIGNING_SECRET,
+    LONDON,
+    NATIONAL,
+    STRANGER,
     FakeSlack,
     action_body,
-    add_return,
     command_body,
     event_body,
     poll_until,
     quarantine_message,
+    send,
+    send_marker_and_wait,
     signed_headers,
 )
-
-NATIONAL, LONDON, STRANGER = "UNAT", "ULDN", "USTRANGER"
-
-
-@pytest.fixture
-async def slack() -> FakeSlack:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def bot(settings, collection, db, slack, tmp_path: Path):
-    """The bot app served by aiohttp on an ephemeral port; yields its events URL."""
-    roles = tmp_path / "roles.csv"
-    roles.write_text(f"user_id,role\n{NATIONAL},national\n{LONDON},london\n")
-    add_return(db, "E09000003", homes={"2.1": 10})                  # Barnet
-    add_return(db, "E09000007", status="invalid")                    # Camden
-    add_return(db, "E08000035")                                      # Leeds
-    slack_settings = settings.model_copy(update={
-        "slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": f"{slack.base_url}/api/", "bot_roles": roles})
-    loop_db = open_db(slack_settings.returns_db, migrate=False)
-    runner = web.AppRunner(build_web_app(build_app(slack_settings, collection, loop_db)))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-    await runner.cleanup()
-    loop_db.close()
-
-
-async def send(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as session, \
-            session.post(url, data=body.encode(), headers=headers) as response:
-        return response.status, await response.text()
 
 
 def said(slack: FakeSlack) -> list[str]:
@@ -178,16 +139,6 @@ async def test_replayed_signed_command_is_answered_once(bot, slack):
     await poll_until(lambda: slack.bodies("response_url"))
     await send_marker_and_wait(bot, slack)
     assert len(slack.bodies("response_url")) == 1
-
-
-async def send_marker_and_wait(bot: str, slack: FakeSlack) -> None:
-    """A fresh question, answered after anything sent before it: lets a test see that a
-    duplicate produced nothing, without sleeping."""
-    body = event_body("<@UBOT> help", user=NATIONAL, channel="CMARK")
-    await send(bot, body, signed_headers(body))
-    await poll_until(lambda: any(p.get("channel") == "CMARK"
-                                 for p in slack.bodies("chat.postMessage")))
-
 
 
 async def test_a_failing_answer_gets_an_apology_not_silence(bot, slack, monkeypatch):

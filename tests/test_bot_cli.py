@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,7 @@ def env(db, settings) -> dict[str, str]:
     add_return(db, "E09000007", status="invalid")                  # Camden
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_"))}
     return {**clean, "RETURNS_DB": str(settings.returns_db),
-            "RETURNS_NOW": "2020-06-01T12:00:00+01:00"}
+            "RETURNS_NOW": "2020-06-01T12:00:00+01:00", "BOT_PORT": "0"}
 
 
 def run_bot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -64,11 +67,20 @@ def test_chat_answers_each_line_until_quit(env):
     assert "Camden" not in done.stdout
 
 
-def test_without_slack_credentials_it_says_how_to_use_the_terminal_and_still_chases(env):
+def test_without_slack_credentials_it_says_how_to_use_the_terminal_answers_healthz_and_chases(
+        env):
     bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
-        said = "".join(bot.stdout.readline() for _ in range(5))
+        said = ""
+        while "bot listening" not in said:
+            line = bot.stdout.readline()
+            assert line, f"the bot stopped before listening: {said}"
+            said += line
+        health = re.search(r"http://\S+/healthz", said)[0]
+        with urllib.request.urlopen(health, timeout=10) as response:
+            assert response.status == 200
+            assert json.loads(response.read()) == {"status": "ok", "slack": False}
         db = open_db(Path(env["RETURNS_DB"]))
         deadline = time.monotonic() + 30
         while not db.execute("SELECT COUNT(*) FROM chase_runs").fetchone()[0]:
@@ -79,6 +91,15 @@ def test_without_slack_credentials_it_says_how_to_use_the_terminal_and_still_cha
         bot.wait(10)
         bot.stdout.close()
     assert "Slack is off" in said and "python -m bot chat" in said
+
+
+def test_chat_offers_close_readings_as_a_numbered_choice(env):
+    done = run_bot(env, "chat", stdin="status Berkshire\n4\n")
+    assert done.returncode == 0, done.stderr
+    assert "Did you mean Bracknell Forest, Reading, Slough, West Berkshire, Windsor and " \
+           "Maidenhead or Wokingham?" in done.stdout
+    assert "  3. Slough: status Slough" in done.stdout
+    assert "West Berkshire (South East): nothing received" in done.stdout
 
 
 @pytest.mark.parametrize("sub", ["ask", "chat", "digest", "serve"])
@@ -93,5 +114,6 @@ def test_manifest_declares_what_the_bot_uses():
     manifest = (ROOT / "bot" / "manifest.yml").read_text()
     for needed in ("app_mentions:read", "chat:write", "commands", "im:history", "im:read",
                    "im:write", "files:write", "users:read", "app_mention", "message.im",
+                   "app_home_opened", "home_tab_enabled: true",
                    "command: /returns", "https://YOUR-HOST/slack/events", "is_enabled: true"):
         assert needed in manifest

@@ -12,19 +12,20 @@ from bot.roles import load_roles, viewer_for
 from bot.themes import theme_actions
 
 
-@pytest.mark.parametrize(("text", "intent", "rest"), [
-    ("<@UBOT> status", "status", ""),
-    ("Status of Leeds please", "status", "leeds"),
-    ("who hasn't sent theirs in the North East?", "missing", "north east"),
-    ("How many have not returned in London", "missing", "london"),
-    ("any concerns about testing in Kent?", "concerns", "testing kent"),
-    ("chase missing London", "chase", "london"),
-    ("what can you do", "help", ""),
-    ("Leeds", "unknown", "leeds"),
+@pytest.mark.parametrize(("text", "intent", "place", "topic"), [
+    ("<@UBOT> status", "status", None, ()),
+    ("Status of Leeds please", "status", "Leeds", ()),
+    ("who hasn't sent theirs in the North East?", "missing", "North East", ()),
+    ("How many have not returned in London", "missing", "London", ()),
+    ("any concerns about testing in Kent?", "concerns", "Kent", ("testing",)),
+    ("chase missing London", "chase", "London", ()),
+    ("what can you do", "help", None, ()),
+    ("Leeds", "status", "Leeds", ()),
 ])
-def test_plain_phrasing_finds_intent_and_scope_words(text, intent, rest):
+def test_plain_phrasing_finds_intent_place_and_topic(text, intent, place, topic):
     question = parse(text)
-    assert (question.intent, question.rest) == (intent, rest)
+    assert (question.intent, question.scope and question.scope.name, question.topic) == (
+        intent, place, topic)
 
 
 def test_release_and_dismiss_take_a_reference_forgivingly():

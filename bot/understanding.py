@@ -1,0 +1,157 @@
+"""From a question as typed to what it asks: intent, place, topic, or the choice to offer.
+
+The intent comes from the whole question (`bot.intents`), the place only from words that
+really name one (`bot.places`); "our", "we", "my area" mean the asker's own area. Where two
+readings are close ("Leicester or Leicestershire?", "status or missing?") the answer is a
+choice, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents import CUE_WORDS, command_word, find_intent
+from bot.places import Places, find_places, suggestions
+from bot.question import Question
+from bot.scope import NATIONAL, Scope, Unmatched
+from bot.themes import theme_actions
+from bot.vocabulary import everyday_spelling, filler
+from store.collection import Collection
+from store.name_words import cut_words
+
+HOME = re.compile(r"\b(our|ours|we|us|my (area|region|patch|las|councils|lot|team|places))\b")
+EVERYWHERE = re.compile(r"\b(national|nationally|england|country|countrywide|everywhere"
+                        r"|all regions|every region|across the board)\b")
+GSS_CODE = re.compile(r"^e\d{8}$")
+# Words a search question is made of, beside what is searched for.
+SEARCH_WORDS = frozenset("""say said says saying write wrote written writing talk talking talked
+mention mentions mentioned mentioning raise raised search find anyone anybody councils
+council las""".split())
+# Intents whose topic is a theme (concerns) or free words (search, plan).
+TOPICAL = frozenset({"concerns", "support", "search"})
+BARE_WORDS = 2  # a question this short with no intent word is a bare name ("darlo")
+BARE = 1        # at most this many other words beside a place: a bare place is a status question
+
+
+def expand(text: str) -> str:
+    """Contractions spelled out, so cues see "not" and "is" ("hasn't", "who's")."""
+    text = re.sub(r"n['’]t\b", " not", text)
+    text = re.sub(r"['’](re|ve|ll|d|m)\b", "", text)
+    return re.sub(r"['’]s\b", " is", text)
+
+
+def understand(text: str, collection: Collection) -> Question:
+    """The question in `text` (Slack markup removed, case kept)."""
+    lower = expand(text.lower())
+    words = re.findall(r"[a-z0-9.&]+", lower)
+    command = command_word(words[0]) if words else None
+    body = text.split(None, 1)[1] if command and len(text.split(None, 1)) > 1 else text
+    if command is None:
+        body = text
+    if command == "plan":
+        return _plan(body, collection)
+
+    def spoken_for(word: str) -> bool:
+        return (word in CUE_WORDS or command_word(word) is not None
+                or bool(theme_actions([word], collection)[0]))
+
+    short = command is not None or (len(words) <= BARE_WORDS and find_intent(lower).name is None)
+    places = find_places(expand(body), spoken_for, short=short)
+    cut = cut_words(expand(body).lower())
+    fixed = {w: everyday_spelling(w) for w in places.unknown}
+    if not short:
+        places.unknown = [w for w in places.unknown if not fixed[w]]
+        lower = " ".join(fixed.get(w) or w for w in lower.split())
+    intent = find_intent(lower)
+    name = command or intent.name
+    content = [w for i, w in enumerate(cut.written)
+               if i not in places.used and not filler(w.lower()) and w.lower() not in CUE_WORDS]
+    if name is None:
+        bare = (places.found or places.choices or places.unknown) and len(content) <= BARE
+        name = "status" if bare else "unknown"
+    if name == "search":
+        places.unknown = []
+    topic = _topic(name, [w for i, w in enumerate(cut.written) if i not in places.used],
+                   collection)
+    scope = _scope(places, lower)
+    if intent.close and command is None:
+        return _choose_intent(intent.close, scope, topic)
+    if isinstance(scope, tuple):
+        return _choose_place(name, scope, topic)
+    return Question(name, _words(name, scope, words), scope=scope, topic=topic)
+
+
+def _scope(places: Places, lower: str) -> Scope | Unmatched | tuple[Scope, ...] | None:
+    """One place, the places to choose from, an unknown name, or None (the asker's area)."""
+    found = list({scope.name: scope for scope in places.found}.values())
+    las = [s for s in found if s.kind == "la"]
+    if len(las) == 1 and all(las[0].la_codes <= s.la_codes for s in found if s.kind != "la"):
+        found = las
+    if places.choices:
+        options = [*found, *(s for choice in places.choices for s in choice)]
+        return tuple({s.name: s for s in options}.values())
+    if len(found) > 1:
+        return tuple(found)
+    if found:
+        return found[0]
+    if places.unknown:
+        name = " ".join(places.unknown)
+        return Unmatched(name, suggestions(name))
+    if EVERYWHERE.search(lower):
+        return NATIONAL
+    return None
+
+
+def _topic(intent: str, unplaced: list[str], collection: Collection) -> tuple[str, ...]:
+    words = [w.lower() for w in unplaced]
+    if intent == "search":
+        return tuple(w for w in words
+                     if not filler(w) and w not in SEARCH_WORDS and w not in CUE_WORDS)
+    if intent in TOPICAL:
+        return tuple(theme_actions(words, collection)[1])
+    return ()
+
+
+def _words(intent: str, scope: Scope | Unmatched | None, words: list[str]) -> tuple[str, ...]:
+    """The place as named, for commands that read it back; a chase keeps its LA codes."""
+    if intent == "chase" and any(GSS_CODE.match(w) for w in words):
+        return tuple(w for w in words[1:])
+    named: tuple[str, ...] = ()
+    if isinstance(scope, Scope):
+        named = ("england",) if scope.kind == "national" else tuple(scope.name.split())
+    elif isinstance(scope, Unmatched):
+        named = tuple(scope.text.split())
+    return named + (("confirm",) if intent == "chase" and "confirm" in words else ())
+
+
+def command_for(intent: str, scope: Scope | None, topic: tuple[str, ...] = ()) -> str:
+    """The short form that asks `intent` about `scope` again, unambiguously."""
+    where = "" if scope is None else ("national" if scope.kind == "national" else scope.name)
+    return " ".join(part for part in (intent, *topic, where) if part)
+
+
+def _choose_place(intent: str, options: tuple[Scope, ...], topic: tuple[str, ...]) -> Question:
+    intent = "status" if intent == "unknown" else intent
+    return Question("choose", topic=topic, choices=tuple(
+        (option.name, command_for(intent, option, topic)) for option in options))
+
+
+def _choose_intent(intents: tuple[str, ...], scope: Scope | Unmatched | tuple | None,
+                   topic: tuple[str, ...]) -> Question:
+    if isinstance(scope, Unmatched):
+        return Question(intents[0], scope=scope)
+    where = scope[0] if isinstance(scope, tuple) else scope
+    return Question("choose", topic=topic, choices=tuple(
+        (intent, command_for(intent, where, topic)) for intent in intents))
+
+
+def _plan(body: str, collection: Collection) -> Question:
+    """`plan Kent: weekly call with the CCG on testing`: the place before the colon."""
+    place, _, action = body.partition(":")
+    if not action:
+        place, action = "", body
+    places = find_places(place, lambda word: False, short=True)
+    scope = _scope(places, place.lower()) if place.strip() else None
+    if isinstance(scope, tuple):
+        scope = Unmatched(place.strip(), tuple(s.name for s in scope))
+    return Question("plan", _words("plan", scope, []), scope=scope, target=action.strip())
