@@ -71,6 +71,7 @@ class FileNote:
     sha256: str
     role: str                       # 'template' | 'letter' | 'ignored' | 'unreadable'
     note: str                       # e.g. 'template found on sheet "Template"', 'encrypted workbook'
+    format: str = ""                # what the sniffer found: 'xlsx', 'tnef', 'encrypted-ooxml' ...
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,6 @@ class ReadMessage:
     headers: Headers
     body_text: str = ""
     templates: tuple[TemplateReading, ...] = ()
-    letters: tuple[Letter, ...] = ()
+    letters: tuple[Letter, ...] = ()            # those read first, then those that could not be
     files: tuple[FileNote, ...] = ()
     problems: tuple[str, ...] = field(default=())  # plain-words problems met while reading

@@ -58,7 +58,8 @@ def find_return(job: Job, handling: Handling) -> Handling:
     # return only when it carries the files of one.
     if automatic and template is None and (letter is None or letter.filename == BODY_LETTER):
         return handling.settle(*_not_a_return(reading, automatic))
-    if template is None and letter is None:
+    # A letter that could not be read, alone, is a file that failed, not a return to record.
+    if template is None and (letter is None or not letter.readable):
         return handling.settle(*_not_a_return(reading, automatic))
     return handling
 

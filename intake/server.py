@@ -13,7 +13,6 @@ import logging
 import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from functools import partial
@@ -23,6 +22,7 @@ from typing import Any, AnyStr
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlite_utils import Database
 
+from intake.reading.headers import decode_header_value
 from store.db import open_db
 from store.messages import StoredMessage, store_raw
 from store.settings import Settings
@@ -178,22 +178,16 @@ def header_summary(raw: bytes) -> tuple[str, str, str]:
     """Message-ID, Subject and From as text, read cheaply from the headers; never raises."""
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_BYTES])
+        # The raw values: compat32's own objects turn raw 8-bit bytes into replacement marks.
+        values = {name.lower(): value for name, value in reversed(list(headers.raw_items()))}
         return (
-            _one_line(headers.get("Message-ID", "")),
-            _one_line(_decoded(headers.get("Subject", ""))),
-            _one_line(_decoded(headers.get("From", ""))),
+            _one_line(values.get("message-id", "")),
+            _one_line(decode_header_value(values.get("subject", ""))),
+            _one_line(decode_header_value(values.get("from", ""))),
         )
     except Exception:  # a header summary is a convenience; a broken header must not cost a 451
         log.warning("could not read the headers of a message", exc_info=True)
         return "", "", ""
-
-
-def _decoded(value: Any) -> str:
-    text = str(value)
-    try:
-        return str(make_header(decode_header(text)))
-    except (ValueError, LookupError, UnicodeError):  # bad encoded-words or charset names
-        return text
 
 
 def _one_line(value: Any) -> str:

@@ -234,7 +234,7 @@ def test_password_protected_workbook() -> None:
 def test_ole_file_that_is_not_a_workbook() -> None:
     data = encrypted_xlsx().replace("EncryptedPackage".encode("utf-16-le"),
                                        "WordDocument\0\0\0\0".encode("utf-16-le"))
-    assert reason("letter.xls", data) == "the file is an Office document but not an Excel workbook"
+    assert reason("letter.xls", data) == "the file is an old Word document (.doc), not a spreadsheet"
 
 
 def test_zip_bomb_like_sheet_is_refused_before_reading() -> None:

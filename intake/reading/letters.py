@@ -10,19 +10,20 @@ import codecs
 import io
 import re
 import zipfile
-import zlib
-from pathlib import PurePath
+from collections.abc import Iterator
 from typing import IO
 from xml.etree import ElementTree
 
 import defusedxml.ElementTree as DefusedET
+from striprtf.striprtf import rtf_to_text
 
-from intake.reading.mime import decode_text
+from intake.reading.formats import ENCRYPTED_LETTER, refusal, sniff, text_of
 from intake.reading.safety import DAMAGED, UnreadableFile, check_archive
 
 MAX_PAGES = 60
 MAX_CHARS = 200_000
-LETTER_EXTENSIONS = frozenset({".docx", ".pdf", ".odt", ".txt", ".text", ".rtf"})
+SCANNED = ("letter not readable: it seems to be a scan (the PDF has no text layer); please "
+           "send the letter as .docx or as a PDF saved from Word")
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -32,48 +33,12 @@ class UnreadableLetter(UnreadableFile):
 
 
 def read_letter(filename: str, data: bytes) -> str:
-    """The text of a letter file, chosen by extension (then by content); raises UnreadableLetter."""
-    kind = letter_kind(filename, data)
-    reader = {"docx": _read_docx, "pdf": _read_pdf, "odt": _read_odt, "rtf": _read_rtf}.get(kind)
-    if kind == "doc":
-        raise UnreadableLetter("old Word .doc files cannot be read; please send it as .docx or .pdf")
-    text = reader(data) if reader else _read_plain(data)
-    return _tidy(text)[:MAX_CHARS]
-
-
-def letter_kind(filename: str, data: bytes) -> str:
-    """'docx', 'pdf', 'odt', 'rtf', 'doc', 'text' or '' (not a letter format)."""
-    head = data[:8]
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    if head.startswith(b"PK\x03\x04") and (kind := _zip_letter_kind(data)):
-        return kind
-    suffix = PurePath(filename.lower()).suffix
-    if suffix == ".doc" and head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
-    if suffix in (".txt", ".text"):
-        return "text"
-    if suffix in LETTER_EXTENSIONS:
-        return suffix[1:]  # a letter's extension on content we could not recognise
-    return ""
-
-
-def _zip_letter_kind(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" in names:
-                return "docx"
-            if "mimetype" in names and archive.read("mimetype").startswith(
-                b"application/vnd.oasis.opendocument.text"
-            ):
-                return "odt"
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError,
-            NotImplementedError, zlib.error):
-        return ""
-    return ""
+    """The text of a letter file, by the format the sniffer finds; raises UnreadableLetter."""
+    found = sniff(data, filename)
+    reader = READERS.get(found.kind)
+    if reader is None or found.family != "letter":
+        raise UnreadableLetter(refusal(found, "letter"))
+    return _tidy(reader(data))[:MAX_CHARS]
 
 
 def _check_container(data: bytes, what: str) -> None:
@@ -110,14 +75,20 @@ def _local(tag: str) -> str:
 
 
 def _docx_body(document: IO[bytes]) -> tuple[list[str], list[str]]:
-    """Lines of the body's paragraphs and tables, and each section's default header id."""
+    """Lines of the body's paragraphs, tables and text boxes, and each section's header id.
+
+    A text box is written twice, as a drawing (mc:Choice) and again for older Word
+    (mc:Fallback); only the first is read. Its paragraphs come before the one anchoring it.
+    """
     lines: list[str] = []
     header_ids: list[str] = []
-    tables = 0
+    tables = fallbacks = 0
     for event, element in DefusedET.iterparse(document, events=("start", "end"), forbid_dtd=True):
         local = _local(element.tag)
-        if local == "tbl":
-            tables += 1 if event == "start" else -1
+        if local in ("tbl", "Fallback"):
+            step = 1 if event == "start" else -1
+            tables += step if local == "tbl" else 0
+            fallbacks += step if local == "Fallback" else 0
         if event != "end":
             continue
         if local == "headerReference" and element.get(f"{{{W}}}type") == "default":
@@ -125,7 +96,8 @@ def _docx_body(document: IO[bytes]) -> tuple[list[str], list[str]]:
         elif local == "sectPr":
             header_ids.append("")       # a section without its own header repeats the last one
         elif tables == 0 and local in ("p", "tbl"):
-            lines.extend(_table_lines(element) if local == "tbl" else [_paragraph_text(element)])
+            if fallbacks == 0:
+                lines.extend(_table_lines(element) if local == "tbl" else [_paragraph_text(element)])
             element.clear()             # done with it: keeps memory flat on a long document
     return lines, header_ids
 
@@ -162,9 +134,7 @@ def _section_headers(marks: list[str]) -> list[str]:
 def _paragraph_text(paragraph: ElementTree.Element) -> str:
     """The text of a paragraph's runs (not its properties, which have tab stops of their own)."""
     parts = []
-    for run in paragraph.iter():
-        if _local(run.tag) != "r":
-            continue
+    for run in _runs(paragraph):
         for element in run:
             local = _local(element.tag)
             if local == "t":
@@ -174,6 +144,17 @@ def _paragraph_text(paragraph: ElementTree.Element) -> str:
             elif local in ("br", "cr"):
                 parts.append("\n")
     return "".join(parts)
+
+
+def _runs(element: ElementTree.Element) -> Iterator[ElementTree.Element]:
+    """Runs in document order, with those of text boxes, skipping mc:Fallback copies."""
+    for child in element:
+        local = _local(child.tag)
+        if local == "Fallback":
+            continue
+        if local == "r":
+            yield child
+        yield from _runs(child)
 
 
 def _table_lines(table: ElementTree.Element) -> list[str]:
@@ -195,12 +176,12 @@ def _read_pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableLetter("the PDF is password-protected; please send it without a password")
+            raise UnreadableLetter(ENCRYPTED_LETTER)
         return _pdf_text(reader)
     except UnreadableLetter:
         raise
     except (FileNotDecryptedError, DependencyError) as error:
-        raise UnreadableLetter("the PDF is encrypted and cannot be read; please send it without a password") from error
+        raise UnreadableLetter(ENCRYPTED_LETTER) from error
     except LimitReachedError as error:
         raise UnreadableLetter("the PDF is too large to read (it unpacks to far more than a letter)") from error
     except Exception as error:  # pypdf raises many kinds (PdfReadError, ValueError, ...) on damage
@@ -217,7 +198,7 @@ def _pdf_text(reader) -> str:
         chunks.append(text)
         size += len(text)
     if not any(chunk.strip() for chunk in chunks):
-        raise UnreadableLetter("the PDF has no text layer (perhaps a scan); please send the letter as text")
+        raise UnreadableLetter(SCANNED)
     return "\n".join(chunks)
 
 
@@ -246,25 +227,26 @@ def _read_odt(data: bytes) -> str:
 
 
 def _read_rtf(data: bytes) -> str:
-    """RTF's text with control words dropped: enough to read a letter, not to render it."""
+    """RTF's text by striprtf; \\'xx escapes are Windows-1252 unless the file says otherwise."""
     source = data[: MAX_CHARS * 10].decode("latin-1")
-    source = re.sub(r"\{\\\*[^{}]*\}", "", source)
-    source = re.sub(r"\{\\(fonttbl|colortbl|stylesheet|info)[^{}]*(\{[^{}]*\}[^{}]*)*\}", "", source)
-    source = re.sub(r"\\(par|line)\b ?", "\n", source)
-    source = re.sub(r"\\tab\b ?", "\t", source)
-    source = re.sub(r"\\'([0-9a-fA-F]{2})", lambda m: bytes([int(m[1], 16)]).decode("cp1252", "replace"), source)
-    source = re.sub(r"\\u(-?\d+) ?\??", lambda m: chr(int(m[1]) % 65536), source)
-    source = re.sub(r"\\[a-zA-Z]+-?\d* ?", "", source)
-    source = re.sub(r"\\([{}\\])", r"\1", source)
-    return source.replace("{", "").replace("}", "")
+    return rtf_to_text(source, encoding=_rtf_codepage(source), errors="replace")
+
+
+def _rtf_codepage(source: str) -> str:
+    found = re.search(r"\\ansicpg(\d+)", source[:4096])
+    codepage = f"cp{found.group(1)}" if found else "cp1252"
+    try:
+        return codecs.lookup(codepage).name
+    except LookupError:
+        return "cp1252"
 
 
 def _read_plain(data: bytes) -> str:
-    sample = data[:4096]
-    controls = sum(byte < 32 and byte not in b"\t\n\r\f" for byte in sample)
-    if controls > len(sample) // 20 and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableLetter("the file is not text (it looks like a binary file)")
-    return decode_text(data[: MAX_CHARS * 4], None)
+    return text_of(data[: MAX_CHARS * 4])
+
+
+READERS = {"docx": _read_docx, "pdf": _read_pdf, "odt": _read_odt, "rtf": _read_rtf,
+           "txt": _read_plain}
 
 
 def _tidy(text: str) -> str:

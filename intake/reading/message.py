@@ -8,17 +8,16 @@ ends with a FileNote saying what became of it. `read_message_limited` (async) an
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import mimetypes
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from intake.models import FileNote, Letter, ReadMessage, TemplateReading
-from intake.reading.archives import expand_zip
-from intake.reading.letters import MAX_CHARS, letter_kind, read_letter
+from intake.reading.containers import open_container, split_uuencoded
+from intake.reading.formats import CONTAINERS, FileFormat, refusal, sniff
+from intake.reading.letters import MAX_CHARS, read_letter
 from intake.reading.mime import Attachment, parse_headers, parse_mime
 from intake.reading.sandbox import (
     DEFAULT_LIMITS,
@@ -34,9 +33,7 @@ from store.collection import Collection
 log = logging.getLogger(__name__)
 
 BODY_LETTER = "(email body)"
-SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xltx", ".xltm"})
-LETTER_SUFFIXES = frozenset({".docx", ".pdf", ".odt", ".txt", ".text", ".rtf", ".doc"})
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+CONTAINER_WORDS = {"zip": "zip", "tnef": "winmail.dat", "rfc822": "forwarded email"}
 BODY_LETTER_CHARS = 300
 # Words of a covering letter (DESIGN section 1): a bounce or a note saying "attached" has few.
 LETTER_WORDS = ("care home", "market", "resilien", "financial", "accommodation", "workforce",
@@ -56,23 +53,27 @@ class _Reading:
     templates: list[TemplateReading] = field(default_factory=list)
     letters: list[Letter] = field(default_factory=list)
     files: list[FileNote] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # the body, then forwarded and TNEF texts
 
 
 def read_message(raw: bytes, collection: Collection) -> ReadMessage:
     """Read a raw message into templates, letters and file notes; never raises on bad input."""
     parsed = parse_mime(raw)
-    reading = _Reading()
-    for attachment in parsed.attachments:
+    body_text, uuencoded = split_uuencoded(parsed.body_text)
+    reading = _Reading(texts=[body_text, parsed.forwarded_text])
+    attachments = [*parsed.attachments, *(_uuencoded(name, data) for name, data in uuencoded)]
+    for attachment in attachments:
         _read_attachment(attachment, collection, reading)
-    if not reading.letters:
-        body_letter = letter_in_body(parsed.body_text)
+    if not any(letter.readable for letter in reading.letters):
+        body_letter = next(filter(None, map(letter_in_body, reading.texts)), None)
         if body_letter:
             reading.letters.append(Letter(BODY_LETTER, body_letter))
     return ReadMessage(
         headers=parsed.headers,
-        body_text=parsed.body_text,
+        body_text=body_text.strip() or next((t for t in reading.texts if t.strip()), ""),
         templates=tuple(reading.templates),
-        letters=tuple(reading.letters),
+        # A letter that was read comes first: one that could not be read is only a query.
+        letters=tuple(sorted(reading.letters, key=lambda letter: not letter.readable)),
         files=tuple(reading.files),
         problems=parsed.problems,
     )
@@ -109,65 +110,53 @@ def reads_like_a_letter(text: str) -> bool:
     return words >= 4 or (words >= 2 and len(substance.strip()) > BODY_LETTER_CHARS)
 
 
-def file_kind(filename: str, data: bytes) -> str:
-    """'spreadsheet', 'letter', 'archive' or 'other': by content where it is telling, else by name."""
-    suffix = PurePath(filename.lower()).suffix
-    if data.startswith(b"PK\x03\x04"):
-        inner = letter_kind(filename, data)
-        if inner in ("docx", "odt"):
-            return "letter"
-        if suffix in SPREADSHEET_SUFFIXES or _zip_has_sheets(data):
-            return "spreadsheet"
-        return "archive"
-    if data.startswith(b"%PDF"):
-        return "letter"
-    if data.startswith(OLE_MAGIC):
-        return "letter" if suffix == ".doc" else "spreadsheet"
-    if suffix in SPREADSHEET_SUFFIXES:
-        return "spreadsheet"
-    if suffix in LETTER_SUFFIXES:
-        return "letter"
-    return "archive" if suffix == ".zip" else "other"
-
-
 def _read_attachment(attachment: Attachment, collection: Collection, reading: _Reading) -> None:
-    name, data = attachment.filename, attachment.data
-    kind = file_kind(name, data)
-    if kind != "archive":
-        reading.files.append(_read_file(name, attachment.content_type, data, kind, collection, reading))
+    name, content_type, data = attachment.filename, attachment.content_type, attachment.data
+    found = sniff(data, name, content_type)
+    if found.family != "container" or found.kind not in CONTAINERS:
+        reading.files.append(_read_file(name, content_type, data, found, collection, reading))
         return
     try:
-        members = expand_zip(name, data)
+        opened = open_container(found, name, data)
     except UnreadableFile as error:
-        reading.files.append(_note(name, attachment.content_type, data, "unreadable", error.reason))
+        reading.files.append(_note(name, content_type, data, "unreadable", error.reason, found))
         return
-    except Exception as error:  # as for one file: a bad archive must not cost the message
+    except Exception as error:  # as for one file: a bad container must not cost the message
         log.exception("opening %s failed", name)
-        note = f"the zip file could not be opened ({type(error).__name__})"
-        reading.files.append(_note(name, attachment.content_type, data, "unreadable", note))
+        note = f"{name} could not be opened ({type(error).__name__})"
+        reading.files.append(_note(name, content_type, data, "unreadable", note, found))
         return
-    if not members:
-        reading.files.append(_note(name, attachment.content_type, data, "ignored", "the zip file is empty"))
-    for member, member_data in members:
-        shown = f"{name}/{member}"
-        content_type = mimetypes.guess_type(member)[0] or "application/octet-stream"
-        member_kind = file_kind(member, member_data)
-        if member_kind == "archive":
-            note = "a zip inside a zip is not opened; please send its files directly"
-            reading.files.append(_note(shown, content_type, member_data, "ignored", note))
-        else:
-            reading.files.append(_read_file(shown, content_type, member_data, member_kind, collection, reading))
+    reading.texts.append(opened.body_text)
+    if not opened.files:
+        note = "it holds no files" if found.kind != "zip" else "the zip file is empty"
+        reading.files.append(_note(name, content_type, data, "ignored", note, found))
+    for member, member_data in opened.files:
+        _read_member(f"{name}/{member}", member_data, found, collection, reading)
 
 
-def _read_file(name: str, content_type: str, data: bytes, kind: str, collection: Collection,
-               reading: _Reading) -> FileNote:
+def _read_member(shown: str, data: bytes, container: FileFormat, collection: Collection,
+                 reading: _Reading) -> None:
+    content_type = mimetypes.guess_type(shown)[0] or "application/octet-stream"
+    found = sniff(data, shown, content_type)
+    if found.kind in CONTAINERS:
+        note = (f"a {CONTAINER_WORDS[found.kind]} inside a {CONTAINER_WORDS[container.kind]} is "
+                "not opened; please send its files directly")
+        reading.files.append(_note(shown, content_type, data, "ignored", note, found))
+    else:
+        reading.files.append(_read_file(shown, content_type, data, found, collection, reading))
+
+
+def _read_file(name: str, content_type: str, data: bytes, found: FileFormat,
+               collection: Collection, reading: _Reading) -> FileNote:
     try:
-        if kind == "spreadsheet":
+        if found.family == "spreadsheet":
             role, note = _read_spreadsheet(name, data, collection, reading)
-        elif kind == "letter":
-            role, note = _read_letter(name, data, reading)
+        elif found.family == "letter":
+            role, note = _read_letter(name, data, found, reading)
+        elif found.kind == "corrupt" or found.encrypted or found.kind == "outlook-msg":
+            role, note = "unreadable", refusal(found, "spreadsheet or letter")
         else:
-            role, note = "ignored", _ignored_note(content_type)
+            role, note = "ignored", _ignored_note(content_type, found)
     except UnreadableFile as error:
         role, note = "unreadable", error.reason
     except MemoryError:
@@ -175,7 +164,7 @@ def _read_file(name: str, content_type: str, data: bytes, kind: str, collection:
     except Exception as error:  # one reader's bug must not cost the other files
         log.exception("reading %s failed", name)
         role, note = "unreadable", f"the file could not be read ({type(error).__name__})"
-    return _note(name, content_type, data, role, note)
+    return _note(name, content_type, data, role, note, found)
 
 
 def _read_spreadsheet(name: str, data: bytes, collection: Collection, reading: _Reading) -> tuple[str, str]:
@@ -186,36 +175,36 @@ def _read_spreadsheet(name: str, data: bytes, collection: Collection, reading: _
     return "template", f'template found on sheet "{template.sheet}"'
 
 
-def _read_letter(name: str, data: bytes, reading: _Reading) -> tuple[str, str]:
-    text = read_letter(PurePath(name).name, data)
-    if not text:
-        return "unreadable", "the document has no text"
-    if letter_kind(name, data) == "text" and not reads_like_a_letter(text):
+def _read_letter(name: str, data: bytes, found: FileFormat, reading: _Reading) -> tuple[str, str]:
+    try:
+        text = read_letter(PurePath(name).name, data)
+        if not text:
+            raise UnreadableFile("the document has no text (it may hold only pictures, such as a scan)")
+    except UnreadableFile as error:
+        if found.kind not in ("txt", "binary"):  # a letter there but unreadable is not "no letter"
+            reading.letters.append(Letter(name, "", unreadable=error.reason))
+        raise
+    if found.kind == "txt" and not reads_like_a_letter(text):
         # Plain text files also come as delivery reports and saved headers.
         return "ignored", "a text file that does not read like a covering letter"
     reading.letters.append(Letter(name, text))
     return "letter", f"letter read ({len(text.split()):,} words)"
 
 
-def _ignored_note(content_type: str) -> str:
-    if content_type.startswith("image/"):
+def _ignored_note(content_type: str, found: FileFormat) -> str:
+    if found.kind == "image" or content_type.startswith("image/"):
         return "an image (such as a logo in a signature); not read"
     return f"not a return file ({content_type}); not read"
 
 
-def _zip_has_sheets(data: bytes) -> bool:
-    # An .xlsx or .ods under another name still shows itself by what it holds.
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return False
-    return bool(names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"})
+def _uuencoded(name: str, data: bytes) -> Attachment:
+    return Attachment(name, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
 
 
-def _note(name: str, content_type: str, data: bytes, role: str, note: str) -> FileNote:
+def _note(name: str, content_type: str, data: bytes, role: str, note: str,
+          found: FileFormat) -> FileNote:
     digest = hashlib.sha256(data).hexdigest()
-    return FileNote(name, content_type, len(data), digest, role, note)
+    return FileNote(name, content_type, len(data), digest, role, note, found.kind)
 
 
 def _failed(raw: bytes, failure: ReadingFailed) -> ReadMessage:

@@ -27,7 +27,6 @@ import csv
 import io
 import itertools
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import PurePath
@@ -35,6 +34,7 @@ from pathlib import PurePath
 import openpyxl
 import python_calamine
 
+from intake.reading.formats import ENCRYPTED_WORKBOOK, refusal, sniff, text_of
 from intake.reading.grid import CellBudget, Sheet, number_text, to_sheet, to_text
 from intake.reading.ods_cells import ods_special_cells
 from intake.reading.safety import (
@@ -46,7 +46,6 @@ from intake.reading.safety import (
     check_declared_cells,
     check_ods,
     check_ooxml,
-    entry_head,
 )
 from intake.reading.xlsx_cells import (
     NO_SPECIAL_CELLS,
@@ -55,14 +54,8 @@ from intake.reading.xlsx_cells import (
     xlsx_special_cells,
 )
 
-ZIP_MAGIC = b"PK\x03\x04"
-EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
-ENCRYPTED = ("the workbook is password-protected (encrypted); please send it again without "
-             "a password")
+ENCRYPTED = ENCRYPTED_WORKBOOK
 
 
 def read_sheets(filename: str, data: bytes) -> list[Sheet]:
@@ -79,59 +72,20 @@ def read_sheets(filename: str, data: bytes) -> list[Sheet]:
 
 
 def sniff_format(filename: str, data: bytes) -> str:
-    """'xlsx', 'xls', 'ods' or 'csv' from the bytes (the extension only breaks ties)."""
-    if not data.strip():
-        raise UnreadableFile("the file is empty")
-    if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-        return _sniff_zip(filename, data)
-    if data.startswith(CFB_MAGIC):
-        return _sniff_ole(data)
-    head = data[:2048].lstrip().lower()
-    if head.startswith((b"<html", b"<!doctype html", b"<table")) or b"<html" in head:
-        raise UnreadableFile("the file is a web page saved with a spreadsheet name; please "
-                             "open it in Excel and save it as .xlsx")
-    if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
-        raise UnreadableFile("the file is an old Excel XML spreadsheet (2003); please save it "
-                             "as .xlsx")
-    if _looks_like_text(data):
-        return "csv"
-    raise UnreadableFile(DAMAGED)
-
-
-def _sniff_zip(filename: str, data: bytes) -> str:
-    check_archive(data)
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    names = set(archive.namelist())
-    if "xl/workbook.xml" in names:
+    """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), after the
+    container checks; any other format is refused with a reason that names what it is."""
+    found = sniff(data, filename)
+    if found.kind in ("xlsx", "xlsm", "ods"):
+        check_archive(data)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if found.kind == "ods":
+            check_ods(archive)
+            return "ods"
         check_ooxml(archive)
         return "xlsx"
-    if "xl/workbook.bin" in names:
-        raise UnreadableFile("the file is an Excel binary workbook (.xlsb); please save it as .xlsx")
-    if "content.xml" in names and (
-            entry_head(archive, "mimetype", 100).startswith(ODS_MIMETYPE)
-            or PurePath(filename).suffix.lower() == ".ods"):
-        check_ods(archive)
-        return "ods"
-    if "word/document.xml" in names:
-        raise UnreadableFile("the file is a Word document, not a spreadsheet")
-    raise UnreadableFile("the file is a zip archive that holds no spreadsheet")
-
-
-def _sniff_ole(data: bytes) -> str:
-    # An encrypted .xlsx is an OLE container holding an "EncryptedPackage" stream; directory
-    # entries name their streams in UTF-16.
-    if "EncryptedPackage".encode("utf-16-le") in data:
-        raise UnreadableFile(ENCRYPTED)
-    if not any(name.encode("utf-16-le") in data for name in ("Workbook", "Book")):
-        raise UnreadableFile("the file is an Office document but not an Excel workbook")
-    return "xls"
-
-
-def _looks_like_text(data: bytes) -> bool:
-    text = _decode(data[:65536])
-    odd = sum(1 for ch in text if ch == "\ufffd" or (
-        unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f"))
-    return odd <= len(text) / 100
+    if found.kind in ("xls", "csv"):
+        return found.kind
+    raise UnreadableFile(refusal(found, "spreadsheet"))
 
 
 # --- readers -------------------------------------------------------------------------------
@@ -217,7 +171,7 @@ def _cell_text(value: object, percent: bool) -> str:
 
 
 def _read_csv(filename: str, data: bytes) -> list[Sheet]:
-    text = _decode(data)
+    text = text_of(data)
     if "\x00" in text:
         raise UnreadableFile(DAMAGED)
     hint = SEP_HINT.match(text)     # Excel's "sep=;" first line names the delimiter
@@ -227,23 +181,6 @@ def _read_csv(filename: str, data: bytes) -> list[Sheet]:
     rows = (row[:MAX_COLUMNS] for row, _ in zip(reader, range(MAX_ROWS), strict=False))
     name = PurePath(filename).stem or "Sheet1"
     return [to_sheet(name, False, rows, CellBudget())]
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    sample = data[:4096]
-    if sample.count(0) > len(sample) // 4:
-        # UTF-16 without a byte order mark: the zero bytes sit on the high side of ASCII.
-        even_zeros = sample[0::2].count(0)
-        return data.decode("utf-16-be" if even_zeros > sample[1::2].count(0) else "utf-16-le",
-                           errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _delimiter(text: str) -> str:

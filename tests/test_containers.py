@@ -1,0 +1,138 @@
+"""Returns inside containers are read: Outlook's winmail.dat, a forwarded or saved email, and
+files uuencoded in the body; a container inside a container is named, not opened."""
+
+from __future__ import annotations
+
+import binascii
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+
+from intake.reading.message import BODY_LETTER, read_message
+from store.collection import Collection
+from tests.test_reading import LETTER_TEXT, roles, template_workbook, word_letter, zipped
+from tests.tnef_files import tnef
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def outlook_mail(winmail: bytes, body: str = "") -> bytes:
+    """What Outlook sends when it wraps a message in TNEF: a stub body and winmail.dat."""
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@leeds.gov.uk>"
+    message["Subject"] = "Care home support return"
+    message.set_content(body)
+    message.add_attachment(winmail, maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    return message.as_bytes()
+
+
+def forwarding(inner: EmailMessage, note: str = "FYI, see below.") -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Sam Green <sam.green@leeds.gov.uk>"
+    message["Subject"] = "Fwd: Care home support return"
+    message.set_content(note)
+    message.add_attachment(inner)  # message/rfc822, as mail clients forward "as attachment"
+    return message
+
+
+def leeds_return(collection: Collection, body: str = LETTER_TEXT) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@leeds.gov.uk>"
+    message["Subject"] = "Care home support return"
+    message.set_content(body)
+    message.add_attachment(template_workbook(collection), maintype="application",
+                           subtype="octet-stream", filename="Leeds return.xlsx")
+    return message
+
+
+def test_a_return_inside_winmail_dat_is_read(collection: Collection) -> None:
+    winmail = tnef([("Leeds return.xlsx", template_workbook(collection)),
+                    ("Leeds letter.docx", word_letter())])
+    read = read_message(outlook_mail(winmail), collection)
+    assert roles(read) == {"winmail.dat/Leeds return.xlsx": "template",
+                           "winmail.dat/Leeds letter.docx": "letter"}
+    assert read.templates[0].la_name == "Leeds" and read.templates[0].total_raw == "52"
+    assert read.letters[0].text == LETTER_TEXT
+
+
+def test_the_letter_in_a_winmail_dat_body_is_the_covering_letter(collection: Collection) -> None:
+    winmail = tnef([("Leeds return.xlsx", template_workbook(collection))], body=LETTER_TEXT)
+    read = read_message(outlook_mail(winmail), collection)
+    assert [letter.filename for letter in read.letters] == [BODY_LETTER]
+    assert LETTER_TEXT in read.letters[0].text
+    assert LETTER_TEXT in read.body_text
+
+
+def test_real_outlook_winmail_dat_gives_its_files_and_its_text(collection: Collection) -> None:
+    read = read_message(outlook_mail((FIXTURES / "outlook-two-files.tnef").read_bytes()), collection)
+    assert set(roles(read)) == {"winmail.dat/AUTHORS", "winmail.dat/README"}
+    sizes = {note.filename: note.size for note in read.files}
+    assert sizes == {"winmail.dat/AUTHORS": 244, "winmail.dat/README": 893}
+    html_only = read_message(outlook_mail((FIXTURES / "outlook-body.tnef").read_bytes()), collection)
+    assert "THE BILL OF RIGHTS" in html_only.body_text and "<" not in html_only.body_text
+    rtf_only = read_message(outlook_mail((FIXTURES / "outlook-rtf.tnef").read_bytes()), collection)
+    assert "Compuware Corporation" in rtf_only.body_text and "\\par" not in rtf_only.body_text
+
+
+def test_a_winmail_dat_of_endless_tiny_parts_is_refused_by_name(collection: Collection) -> None:
+    flood = tnef([(f"f{n}.txt", b"x") for n in range(4000)])
+    read = read_message(outlook_mail(flood), collection)
+    assert roles(read) == {"winmail.dat": "unreadable"}
+    assert "winmail.dat" in read.files[0].note and "parts" in read.files[0].note
+
+
+def test_a_cut_off_winmail_dat_names_the_damaged_file_inside(collection: Collection) -> None:
+    winmail = tnef([("Leeds letter.docx", word_letter()),
+                    ("Leeds return.xlsx", template_workbook(collection))])
+    read = read_message(outlook_mail(winmail[: len(winmail) - 2000]), collection)
+    notes = {note.filename: (note.role, note.note) for note in read.files}
+    assert notes["winmail.dat/Leeds letter.docx"][0] == "letter"
+    assert notes["winmail.dat/Leeds return.xlsx"] == (
+        "unreadable", "the file is not a readable spreadsheet (it may be damaged)")
+
+
+def test_a_return_forwarded_as_an_attachment_is_read(collection: Collection) -> None:
+    read = read_message(forwarding(leeds_return(collection)).as_bytes(), collection)
+    assert roles(read) == {"Leeds return.xlsx": "template"}
+    assert read.letters[0].filename == BODY_LETTER and LETTER_TEXT in read.letters[0].text
+
+
+def test_a_saved_email_attached_as_a_file_is_opened(collection: Collection) -> None:
+    saved = leeds_return(collection).as_bytes(policy=SMTP_POLICY)
+    message = EmailMessage()
+    message["From"] = "Sam Green <sam.green@leeds.gov.uk>"
+    message.set_content("Forwarding the Leeds return.")
+    message.add_attachment(saved, maintype="application", subtype="octet-stream",
+                           filename="Leeds return.eml")
+    read = read_message(message.as_bytes(), collection)
+    assert roles(read) == {"Leeds return.eml/Leeds return.xlsx": "template"}
+    assert LETTER_TEXT in read.letters[0].text
+
+
+def test_a_container_inside_a_container_is_named_not_opened(collection: Collection) -> None:
+    inner = leeds_return(collection)
+    inner.add_attachment(zipped({"t.xlsx": template_workbook(collection)}), maintype="application",
+                         subtype="zip", filename="more.zip")
+    saved = inner.as_bytes(policy=SMTP_POLICY)
+    winmail = tnef([("forwarded.eml", saved)])
+    read = read_message(outlook_mail(winmail), collection)
+    assert roles(read) == {"winmail.dat/forwarded.eml": "ignored"}
+    assert "forwarded email inside a winmail.dat is not opened" in read.files[0].note
+
+
+def uuencoded(name: str, data: bytes) -> str:
+    lines = [binascii.b2a_uu(data[i:i + 45]).decode() for i in range(0, len(data), 45)]
+    return f"begin 644 {name}\n{''.join(lines)}`\nend\n"
+
+
+def test_a_template_uuencoded_in_the_body_is_read(collection: Collection) -> None:
+    workbook = template_workbook(collection)
+    body = f"{LETTER_TEXT}\n\n{uuencoded('Leeds return.xlsx', workbook)}\nRegards, Jo"
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@leeds.gov.uk>"
+    message.set_content(body)
+    read = read_message(message.as_bytes(), collection)
+    assert roles(read) == {"Leeds return.xlsx": "template"}
+    assert read.files[0].size == len(workbook)
+    assert "begin 644" not in read.body_text and LETTER_TEXT in read.body_text
+    assert read.letters[0].filename == BODY_LETTER
