@@ -9,9 +9,9 @@ Which reader, and why (measured on a 40-row template and a 20,000-row sheet):
   mode instead, which streams rows so our caps stop it early (calamine would allocate the
   whole range). Macros are never run: neither reader executes VBA.
 - .xls and .ods: python-calamine (openpyxl cannot read them; it is fast and handles the
-  repeated-row runs LibreOffice writes). It does not expose number formats: an .ods
-  percentage cell is found in content.xml (`intake.reading.ods_cells`) and reads "90%"; an
-  .xls percent cell keeps its float text ("0.9"), which the count reader takes as a fraction.
+  repeated-row runs LibreOffice writes). It does not expose number formats, so percentage
+  cells are found in the file itself (`intake.reading.ods_cells` in content.xml,
+  `intake.reading.xls_cells` in the BIFF records) and read "90%" as the LA saw them.
 - .csv: the csv module, after sniffing the encoding and the delimiter.
 
 Neither reader limits decompression, and calamine can abort the process on a sheet that
@@ -47,6 +47,7 @@ from intake.reading.safety import (
     check_ods,
     check_ooxml,
 )
+from intake.reading.xls_cells import xls_special_cells
 from intake.reading.xlsx_cells import (
     NO_SPECIAL_CELLS,
     SpecialCells,
@@ -203,4 +204,8 @@ def _read_ods(filename: str, data: bytes) -> list[Sheet]:
     return _read_calamine(filename, data, special_cells)
 
 
-_READERS = {"xlsx": _read_xlsx, "xls": _read_calamine, "ods": _read_ods, "csv": _read_csv}
+def _read_xls(filename: str, data: bytes) -> list[Sheet]:
+    return _read_calamine(filename, data, xls_special_cells(data))
+
+
+_READERS = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "csv": _read_csv}
