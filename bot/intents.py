@@ -32,12 +32,13 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
     "report": ((5, r"\b(draft|write|produce|make|national|regional|the|a|our|my)\s+(\w+\s+)?"
                    r"report\b"), (5, r"^report\b"), (5, r"\breport (for|to)\b")),
     "support": ((4, r"\b(ask|asks|asked|asking|want|wants|wanted|need|needs|needed|request"
-                    r"|requests|requested|requesting|seek|seeking|sought)( for)? (any )?"
-                    r"(help|support)\b"),
+                    r"|requests|requested|requesting|seek|seeking|sought)( us| me| the team)?"
+                    r"( for)? (any |some |more )?(help|support)\b"),
                 (4, r"\b(help|support) (asked|requested|needed|wanted|sought)\b"),
                 (4, r"\brequests? for (help|support)\b")),
     "search": ((4, r"\b(say|said|says|saying|write|wrote|written|writing|talk|talking|talked"
-                   r"|mention|mentioned|mentioning|raise|raised) (about|of|on)\b"),
+                   r"|mention|mentioned|mentioning|raise|raised) (anything |something )?"
+                   r"(about|of|on|regarding)\b"),
                (4, r"\bdid\b.{1,40}\b(say|mention|write|raise)\b"),
                (3, r"\bmention(s|ed|ing)?\b"), (4, r"\bsearch\b"), (4, r"\bfind\b")),
     "changes": ((4, r"\bsince (yesterday|the last|last night|this morning)\b"),
@@ -46,10 +47,13 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
     "contacts": ((4, r"\bcontacts?\b"), (4, r"\bemail address(es)?\b"),
                  (4, r"\bphone (number|no)\b"), (4, r"\bwho (do|should|can|could) (i|we) "
                                                  r"(talk|speak|ring|call|email|phone|write)\b"),
-                 (4, r"\bdass\b"), (3, r"\bdirector\b")),
+                 (4, r"\bdass\b"), (3, r"\bdirector\b"),
+                 (4, r"\b(lead|director|manager|officer|person) (at|for|in)\b")),
     "missing": ((3, r"\bmissing\b"), (3, r"\boutstanding\b"), (3, r"\boverdue\b"),
-                (3, r"\blate\b"), (3, r"\bnot (yet )?(sent|send|returned|return|submitted|"
-                                  r"submit|received|replied|reply|in|come in|heard)\b"),
+                (3, r"\blate\b"), (3, r"\bnot (yet )?(we |they |you )?(sent|send|returned|return"
+                                  r"|submitted|submit|received|replied|reply|in|come in|heard)\b"),
+                (3, r"\bstill need\b"), (3, r"\bgaps?\b"), (3, r"\bnon.?return(s|ers?)?\b"),
+                (3, r"\bbehind\b"), (3, r"\bmissed\b"),
                 (3, r"\b(yet|still|left) to (send|return|submit|come|reply|hear)\b"),
                 (3, r"\bwaiting (for|on)\b"), (3, r"\bnothing (from|received|yet)\b"),
                 (3, r"\bno returns? (from|yet)\b"), (3, r"\bstill to come\b")),
@@ -65,7 +69,11 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
                (2, r"\bhow (is|are) (we|things|it|they)\b"), (2, r"\bso far\b"),
                (2, r"\bnearly there\b"), (2, r"\bversions?\b"), (2, r"\bcounts?\b"),
                (2, r"\b(has|have|did|is)\b.{1,40}\b(sent|send|returned|submitted|in yet)\b"),
-               (2, r"\bsent (us|in)\b"), (2, r"\breturned\b")),
+               (2, r"\bsent (us|in)\b"), (2, r"\breturned\b"), (2, r"\bstate of play\b"),
+               (2, r"\bwhere (do|does) (we|it|things) stand\b"), (2, r"\bhow close\b"),
+               (2, r"\bto date\b"), (2, r"\b(summary|overview|tally|totals?)\b"),
+               (2, r"\b(percentage|per ?cent|proportion|rate)\b"),
+               (1, r"\breturn(s|ing)?\b")),
 }
 CUES: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {
     intent: tuple((weight, re.compile(pattern)) for weight, pattern in cues)
@@ -96,6 +104,12 @@ def command_word(word: str) -> str | None:
         return None
     near = [name for name in COMMANDS if OSA.distance(word, name) <= 1]
     return COMMANDS[near[0]] if len(near) == 1 else None
+
+
+def cue_words(text: str) -> set[str]:
+    """The words of `text` that its cues are made of ("returners" in "non-returners")."""
+    return {word for cues in CUES.values() for _weight, cue in cues
+            for match in cue.finditer(text) for word in re.findall(r"[a-z]+", match[0])}
 
 
 def weigh(text: str) -> dict[str, int]:

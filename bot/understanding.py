@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.intents import CUE_WORDS, command_word, find_intent
+from bot.intents import CUE_WORDS, command_word, cue_words, find_intent
 from bot.places import Places, find_places, suggestions
 from bot.question import Question
 from bot.scope import NATIONAL, Scope, Unmatched
@@ -51,15 +51,18 @@ def understand(text: str, collection: Collection) -> Question:
     if command == "plan":
         return _plan(body, collection)
 
+    matched = cue_words(lower)
+
     def spoken_for(word: str) -> bool:
-        return (word in CUE_WORDS or command_word(word) is not None
+        return (word in CUE_WORDS or word in matched or command_word(word) is not None
                 or bool(theme_actions([word], collection)[0]))
 
-    short = command is not None or (len(words) <= BARE_WORDS and find_intent(lower).name is None)
+    short = command is not None
+    bare = len(words) <= BARE_WORDS and find_intent(lower).name is None     # "darlo", "Leeds"
     places = find_places(expand(body), spoken_for, short=short)
     cut = cut_words(expand(body).lower())
     fixed = {w: everyday_spelling(w) for w in places.unknown}
-    if not short:
+    if not (short or bare):
         places.unknown = [w for w in places.unknown if not fixed[w]]
         lower = " ".join(fixed.get(w) or w for w in lower.split())
     intent = find_intent(lower)
@@ -78,7 +81,9 @@ def understand(text: str, collection: Collection) -> Question:
         return _choose_intent(intent.close, scope, topic)
     if isinstance(scope, tuple):
         return _choose_place(name, scope, topic)
-    return Question(name, _words(name, scope, words), scope=scope, topic=topic)
+    # A search's words also go in `target`, where the search command reads them.
+    target = " ".join(topic) if name == "search" else ""
+    return Question(name, _words(name, scope, words), scope=scope, topic=topic, target=target)
 
 
 def _scope(places: Places, lower: str) -> Scope | Unmatched | tuple[Scope, ...] | None:
@@ -146,12 +151,15 @@ def _choose_intent(intents: tuple[str, ...], scope: Scope | Unmatched | tuple | 
 
 
 def _plan(body: str, collection: Collection) -> Question:
-    """`plan Kent: weekly call with the CCG on testing`: the place before the colon."""
+    """`plan Kent: weekly call with the CCG on testing`: the place (or theme) before the colon,
+    its words kept as written for the plan command to read."""
     place, _, action = body.partition(":")
     if not action:
         place, action = "", body
-    places = find_places(place, lambda word: False, short=True)
+    places = find_places(place, lambda word: bool(theme_actions([word], collection)[0]),
+                         short=True)
     scope = _scope(places, place.lower()) if place.strip() else None
     if isinstance(scope, tuple):
         scope = Unmatched(place.strip(), tuple(s.name for s in scope))
-    return Question("plan", _words("plan", scope, []), scope=scope, target=action.strip())
+    return Question("plan", tuple(re.findall(r"[a-z0-9&.]+", place.lower())), scope=scope,
+                    target=action.strip())
