@@ -186,7 +186,7 @@ class Scheduler:
         """One round: the due digests (each channel on its own), then the due chase slot."""
         now = self.settings.now()
         outcomes = []
-        if digest_due(self.collection, now):
+        if digest_due(self.collection, now) and self.client is not None:
             for target in self.channels:
                 try:
                     outcomes.append(await publish_digest(self.settings, self.collection,

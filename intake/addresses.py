@@ -41,10 +41,10 @@ def valid_reply_address(address: str) -> str | None:
     local, at, domain = candidate.rpartition("@")
     if not at or not _LOCAL_PART.fullmatch(local) or len(local) > MAX_LOCAL_PART:
         return None
-    domain = _ascii_domain(domain)
-    if domain is None:
+    ascii_domain = _ascii_domain(domain)
+    if ascii_domain is None:
         return None
-    normalised = f"{local}@{domain}"
+    normalised = f"{local}@{ascii_domain}"
     return normalised if len(normalised) <= MAX_ADDRESS else None
 
 

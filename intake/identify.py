@@ -178,8 +178,8 @@ def identify_authority(read: ReadMessage, mail_from: str) -> Identification:
     evidence = _evidence(findings)
     confident = [f for f in findings if len(f.codes) == 1]
     if not confident:
-        heard = notes + [f.says for f in findings]
-        detail = f" ({'; '.join(heard)})" if heard else ""
+        said = notes + [f.says for f in findings]
+        detail = f" ({'; '.join(said)})" if said else ""
         reason = f"we could not tell which council this return is from: {_ASK_FOR_NAME}{detail}"
         return Identification(None, reason, evidence)
     chosen = confident[0]

@@ -7,9 +7,9 @@ submission it became show the same `received_at`.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from sqlite_utils import Database
 
@@ -79,7 +79,7 @@ def _csv_value(value: object) -> object:
     return "" if value is None else value
 
 
-def write_export(db: Database, name: str, out: io.TextIOBase, fmt: str = "csv") -> int:
+def write_export(db: Database, name: str, out: TextIO, fmt: str = "csv") -> int:
     """Write one export as CSV (header first) or JSON (a list of objects); returns the rows."""
     rows: Iterable[dict] = export_rows(db, name)
     if fmt == "json":

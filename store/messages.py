@@ -64,6 +64,7 @@ def store_raw(
              collection_time.isoformat(), subject, from_header],
         )
         row_id = cursor.lastrowid
+        assert row_id is not None
         db.execute("UPDATE messages SET ref = ? WHERE id = ?", [make_ref(row_id), row_id])
     stored = get_message(db, row_id)
     assert stored is not None

@@ -63,8 +63,9 @@ def authority_candidates(text: str, limit: int = 3) -> list[AuthorityMatch]:
             best[code] = AuthorityMatch(index.by_code[code], score, shown)
 
     exact = index.lookup(words)
-    for code in exact.codes if exact else ():
-        offer(code, 100.0 if len(exact.codes) == 1 else 90.0, exact.shown)
+    if exact:
+        for code in exact.codes:
+            offer(code, 100.0 if len(exact.codes) == 1 else 90.0, exact.shown)
     choices, forms = fuzzy_choices()
     for query in {" ".join(words), " ".join(core_words(words))} - {""}:
         for _choice, score, i in process.extract(

@@ -94,5 +94,5 @@ def load_into(db: Database) -> int:
         }
         for la in load_register()
     ]
-    db["authorities"].upsert_all(rows, pk="code")
+    db.table("authorities").upsert_all(rows, pk="code")
     return len(rows)

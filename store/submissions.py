@@ -89,10 +89,11 @@ def record_submission(db: Database, message_row_id: int, received_at: str,
          problems],
     )
     submission_id = cursor.lastrowid
-    db["answers"].insert_all(
+    assert submission_id is not None
+    db.table("answers").insert_all(
         [{"submission_id": submission_id, **answer.__dict__} for answer in submission.answers]
     )
-    db["findings"].insert_all(
+    db.table("findings").insert_all(
         [{"submission_id": submission_id, **finding.__dict__} for finding in submission.findings]
     )
     return submission_id, version

@@ -9,7 +9,7 @@ from email.utils import format_datetime, make_msgid
 
 from intake.chasing.states import LaState
 from store.collection import Collection
-from store.picture import LETTER_MISSING, NOT_RECEIVED, status_words
+from store.picture import LETTER_MISSING, NOT_RECEIVED, lateness, status_words
 from store.settings import Settings
 
 
@@ -106,10 +106,7 @@ def _what_we_have(state: LaState, collection: Collection) -> list[str]:
 
 
 def _lateness(collection: Collection, now: datetime) -> str:
-    late = collection.working_days_late(now)
-    if late:
-        return f"Your return is now {late} working day{'s' if late != 1 else ''} late."
-    days = collection.days_to_deadline(now)
-    if days <= 0:
-        return "The deadline is today."
-    return f"The deadline is in {days} day{'s' if days != 1 else ''}."
+    words = lateness(collection, now)    # 'N working days late', 'due today', 'due in N days'
+    if collection.working_days_late(now):
+        return f"Your return is now {words}."
+    return f"The deadline is {words.removeprefix('due ')}."

@@ -49,8 +49,8 @@ def write_xlsx(
         sheet = workbook.create_sheet(grid.name)
         for row in grid.rows:
             sheet.append(list(row))
-        for row in grid.bold_rows:
-            for cell in sheet[row + 1]:
+        for bold_row in grid.bold_rows:
+            for cell in sheet[bold_row + 1]:
                 cell.font = Font(bold=True)
         for r1, c1, r2, c2 in grid.merges:
             sheet.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)

@@ -176,8 +176,10 @@ def _plant(
         # A query, not a problem: the return stays valid and the receipt asks for the words.
         by_code[codes[0]] = replace(by_code[codes[0]], support_raw="Yes", description="")
     elif kind in BAD_COUNT_KINDS:
-        bad = {COUNT_ABOVE_TOTAL: total + rng.randint(1, max(3, total // 4)),
-               COUNT_NOT_A_NUMBER: rng.choice(NOT_NUMBERS), COUNT_BLANK: ""}[kind]
+        bads: dict[str, int | str] = {
+            COUNT_ABOVE_TOTAL: total + rng.randint(1, max(3, total // 4)),
+            COUNT_NOT_A_NUMBER: rng.choice(NOT_NUMBERS), COUNT_BLANK: ""}
+        bad = bads[kind]
         by_code[codes[0]] = replace(by_code[codes[0]], homes_raw=bad)
         del homes[codes[0]]
         problems.append(f"{codes[0]}: number of care homes is not a whole number from 0 to {total}")
