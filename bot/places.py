@@ -78,6 +78,10 @@ def _exact_spans(cut: Words, short: bool) -> list[Span]:
         spans.append(Span(start, end, tuple(sorted(
             (authority_scope(code, index.by_code[code].name) for code in form.codes),
             key=lambda scope: scope.name))))
+    for i, word in enumerate(cut.folded):      # a GSS code copied from a list ("E08000035")
+        if word.upper() in index.by_code:
+            spans.append(Span(i, i + 1, (authority_scope(word.upper(),
+                                                         index.by_code[word.upper()].name),)))
     for start, end, match in region_spans(cut):
         if not any(s.start < end and start < s.end for s in spans):
             spans.append(Span(start, end, (region_of(match),)))

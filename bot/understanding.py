@@ -9,6 +9,7 @@ choice, never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.intents import CUE_WORDS, command_word, cue_words, find_intent
 from bot.places import Places, find_places, suggestions
@@ -26,7 +27,7 @@ GSS_CODE = re.compile(r"^e\d{8}$")
 # Words a search question is made of, beside what is searched for.
 SEARCH_WORDS = frozenset("""say said says saying write wrote written writing talk talking talked
 mention mentions mentioned mentioning raise raised search find anyone anybody councils
-council las""".split())
+council las letter letters file files""".split())
 # Intents whose topic is a theme (concerns) or free words (search, plan).
 TOPICAL = frozenset({"concerns", "support", "search"})
 BARE_WORDS = 2  # a question this short with no intent word is a bare name ("darlo")
@@ -45,37 +46,20 @@ def understand(text: str, collection: Collection) -> Question:
     lower = expand(text.lower())
     words = re.findall(r"[a-z0-9.&]+", lower)
     command = command_word(words[0]) if words else None
-    body = text.split(None, 1)[1] if command and len(text.split(None, 1)) > 1 else text
-    if command is None:
-        body = text
+    body = (text.split(None, 1)[1:] or [""])[0] if command else text
     if command == "plan":
         return _plan(body, collection)
-
-    matched = cue_words(lower)
-
-    def spoken_for(word: str) -> bool:
-        return (word in CUE_WORDS or word in matched or command_word(word) is not None
-                or bool(theme_actions([word], collection)[0]))
-
-    short = command is not None
-    bare = len(words) <= BARE_WORDS and find_intent(lower).name is None     # "darlo", "Leeds"
-    places = find_places(expand(body), spoken_for, short=short)
-    cut = cut_words(expand(body).lower())
-    fixed = {w: everyday_spelling(w) for w in places.unknown}
-    if not (short or bare):
-        places.unknown = [w for w in places.unknown if not fixed[w]]
-        lower = " ".join(fixed.get(w) or w for w in lower.split())
+    bare = command is None and len(words) <= BARE_WORDS and find_intent(lower).name is None
+    places = find_places(expand(body), _spoken_for(lower, collection), short=command is not None)
+    if command is None and not bare:
+        lower = _respelt(lower, places)
     intent = find_intent(lower)
-    name = command or intent.name
-    content = [w for i, w in enumerate(cut.written)
-               if i not in places.used and not filler(w.lower()) and w.lower() not in CUE_WORDS]
-    if name is None:
-        bare = (places.found or places.choices or places.unknown) and len(content) <= BARE
-        name = "status" if bare else "unknown"
+    unplaced = [word.lower() for i, word in enumerate(cut_words(expand(body)).written)
+                if i not in places.used]
+    name = command or intent.name or _bare(places, unplaced)
     if name == "search":
         places.unknown = []
-    topic = _topic(name, [w for i, w in enumerate(cut.written) if i not in places.used],
-                   collection)
+    topic = _topic(name, unplaced, collection)
     scope = _scope(places, lower)
     if intent.close and command is None:
         return _choose_intent(intent.close, scope, topic)
@@ -84,6 +68,35 @@ def understand(text: str, collection: Collection) -> Question:
     # A search's words also go in `target`, where the search command reads them.
     target = " ".join(topic) if name == "search" else ""
     return Question(name, _words(name, scope, words), scope=scope, topic=topic, target=target)
+
+
+def _spoken_for(lower: str, collection: Collection) -> Callable[[str], bool]:
+    """Words the question's intent or theme uses: never read as (misspelt) names."""
+    matched = cue_words(lower)
+
+    def spoken_for(word: str) -> bool:
+        return (word in CUE_WORDS or word in matched or command_word(word) is not None
+                or bool(theme_actions([word], collection)[0]))
+
+    return spoken_for
+
+
+def _respelt(lower: str, places: Places) -> str:
+    """Unknown words one slip from an everyday word ("waitng") are that word, not names."""
+    fixed = {word.lower(): everyday_spelling(word.lower()) for word in places.unknown}
+    places.unknown = [word for word in places.unknown if not fixed[word.lower()]]
+    for word, spelt in fixed.items():
+        if spelt:
+            lower = re.sub(rf"\b{re.escape(word)}\b", spelt, lower)
+    return lower
+
+
+def _bare(places: Places, unplaced: list[str]) -> str:
+    """A place with at most a word beside it and no intent ("Leeds", "Kent?") asks for its
+    status; anything else was not understood."""
+    named = places.found or places.choices or places.unknown
+    others = [word for word in unplaced if not filler(word) and word not in CUE_WORDS]
+    return "status" if named and len(others) <= BARE else "unknown"
 
 
 def _scope(places: Places, lower: str) -> Scope | Unmatched | tuple[Scope, ...] | None:

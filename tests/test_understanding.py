@@ -86,6 +86,8 @@ def test_everyday_words_in_plain_questions_never_become_places(collection):
     ("status City of London", "", "status", "City of London"),
     ("concerns in london", "", "concerns", "London"),
     ("status narnia", "", "status", "narnia"),
+    ("status E08000035", "", "status", "Leeds"),
+    ("help requests on PPE in london", "", "support", "London"),
 ])
 def test_our_means_the_askers_area_and_names_are_read_exactly(collection, text, role_home,
                                                               intent, place):
