@@ -21,6 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check intake store bot tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not soak"
 
 soak: $(STAMP)
@@ -32,6 +33,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check intake store bot tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data

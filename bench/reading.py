@@ -34,7 +34,8 @@ from intake.reading.template import find_template
 from intake.samples import files, grids
 from store.collection import Collection
 from store.register import authorities_by_code
-from tests.return_variants import generate, score
+from tests.return_scoring import score
+from tests.return_variants import generate
 
 LEEDS = "E08000035"
 Reader = Callable[[bytes], object]

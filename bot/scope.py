@@ -93,8 +93,7 @@ def _within(text: str) -> Scope | None:
         return Scope("region", region.name, frozenset(la.code for la in region.authorities))
     found = find_authorities_in_text(text)
     if found:
-        first = found[0]
-        authority = getattr(first, "authority", first)
+        authority = found[0].authority
         return authority_scope(authority.code, authority.name)
     return None
 

@@ -1,13 +1,12 @@
 """A seeded generator of returns as councils really fill them in, each with the truth it holds.
 
-Written from what officers type under deadline pressure, not from the reader's own lists: the
-wordings here are deliberately broader than (and different from) anything in
-`intake/reading/`. Every return varies in its label wordings, where values sit (beside, below,
-in the label's own cell, in a merged cell, a total row at the foot of the table), orientation
-(actions as rows or as columns), action codes (1.1, 1.1., 1a, Q1.1, Action 1.1, none), labels
-(the seed's, truncated, reworded, abbreviated), value spellings, sheet arrangements (cover,
-instructions and hidden lists, draft and final copies) and writer (openpyxl, xlsxwriter, xlwt,
-odfpy, csv in utf-8, utf-8-sig and cp1252). `score` reads them back and counts what is right.
+Written from what officers type under deadline pressure (`tests.return_wordings`), broader
+than and different from anything in `intake/reading/`. Each return varies its label wordings,
+where values sit (beside, below, in the label's cell, merged, a foot-row total), orientation,
+action codes (1.1, 1.1., 1a, Q1.1, Action 1.1, none), labels (the seed's, truncated, reworded,
+abbreviated), value spellings, sheets (cover, hidden lists, draft and final, a hidden earlier
+copy) and writer (openpyxl, xlsxwriter, xlwt, odfpy, csv in utf-8, utf-8-sig and cp1252).
+`tests.return_scoring` reads them back and counts what is right.
 """
 
 from __future__ import annotations
@@ -16,75 +15,26 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from intake.reading.sheets import read_sheets
-from intake.reading.template import find_template
-from intake.reading.values import parse_count, parse_support, parse_total
 from store.collection import Collection
-from store.names import match_authority
 from store.register import LocalAuthority, authorities_by_code
+from tests.return_wordings import (
+    ACTION_HEADERS,
+    CONTACT_LABELS,
+    HOMES_HEADERS,
+    ISSUES_HEADERS,
+    LA_LABELS,
+    NO,
+    NOTES,
+    PLAIN,
+    REWORDINGS,
+    SHORT_LABELS,
+    SUPPORT_HEADERS,
+    TITLES,
+    TOTAL_LABELS,
+    WRITERS,
+    YES,
+)
 from tests.sheet_writers import Book, Percent, Value, write
-
-TOTAL_LABELS = [
-    "Total number of CQC registered care homes in your area", "Total care homes",
-    "Number of care homes in the LA area", "How many care homes are there in your area?",
-    "No. of CQC-registered care homes", "Care homes in area (total)", "Total no. of homes",
-    "Total number of registered care homes (CQC)", "CQC registered care homes - total",
-    "Count of care homes in the borough", "Total care home settings",
-    "Overall number of care homes locally", "Total CQC registered homes in county",
-    "Registered care homes in our area", "TOTAL HOMES", "Care homes (total number)",
-    "Total number of residential and nursing homes", "Number of CQC registered homes",
-    "Total registered care homes", "How many CQC registered care homes?",
-]
-LA_LABELS = [
-    "Local authority", "Local Authority:", "Local authority name", "Council", "Name of council",
-    "LA", "LA name", "Authority", "Name of local authority", "Council name:",
-    "Local Authority (LA)", "Organisation", "Submitting authority", "Name of Local Authority",
-    "Reporting council", "Local authority area",
-]
-CONTACT_LABELS = [
-    "The contact person for this return is:", "Contact", "Contact name", "Contact details",
-    "Completed by", "Lead officer", "Name of person completing", "Return completed by",
-    "Prepared by", "Main contact for this return", "Person completing this return",
-    "Contact for queries", "Contact officer",
-]
-HOMES_HEADERS = [
-    "*Number of Care Homes (Please see note above)", "No. of homes", "Number of care homes",
-    "Homes with action in place", "Number of care homes where in place", "Care homes (number)",
-    "How many homes?", "Count of homes", "No of Care Homes", "Homes in place",
-]
-SUPPORT_HEADERS = [
-    "Would additional support be helpful to progress implementation further? (Yes/No) If Yes, "
-    "please offer a brief description of the type of support that would be helpful",
-    "Additional support needed? Y/N", "Support required (Y/N)", "Further support helpful?",
-    "Would more support help? (Yes/No)", "Need additional support?", "Extra support wanted (Y/N)",
-]
-ISSUES_HEADERS = [
-    "Please indicate any issues that you would like to highlight (optional)", "Issues",
-    "Any issues to highlight", "Comments / issues", "Issues (optional)", "Local issues",
-]
-ACTION_HEADERS = ["Key COVID19 Support Actions for Care Homes", "Action", "Support action",
-                  "Actions", "Key support actions", "Measure"]
-TITLES = ["COVID19 Care Home Support > Implementation Status", "Care home support template",
-          "Support implementation status", "Local care home support plan - template",
-          "Care Home Support Return (May 2020)"]
-SHORT_LABELS = {
-    "1.1": "Cohorting / isolation", "1.2": "Staff movement", "1.3": "IPC support (community)",
-    "2.1": "Testing - everyone", "2.2": "Discharge testing", "3.1": "PPE", "3.2": "Equipment",
-    "4.1": "PPE training", "4.2": "Equipment training", "4.3": "Test kit training",
-    "4.4": "IPC training", "4.5": "Extra capacity", "5.1": "Clinical lead",
-    "5.2": "Mutual aid",
-}
-REWORDINGS = [("Access to", "Homes have access to"), ("Support for", "Support provided for"),
-              ("appropriate", "adequate"), (" and/or ", " or "), ("Measures to reduce", "Reducing"),
-              ("residents", "service users"), ("care homes", "homes"), ("Named", "A named")]
-YES = ["Yes", "Y", "yes", "YES", "Yes - more PPE", "Yes: extra testing capacity", "Yes.",
-       "y - training", True, "\u2713", "\u2714", "\u2611", "Yes \u2013 mutual aid"]
-NO = ["No", "N", "no", "NO", "No.", "Not required", "None needed", "no thanks", False,
-      "\u2717", "\u2612", "x", "X", "Not at this time"]
-PLAIN = {"\u2713": "Yes", "\u2714": "Yes", "\u2611": "Yes", "\u2717": "No", "\u2612": "No"}
-NOTES = ["Figures from the Capacity Tracker, 20 May", "NB: nursing homes included",
-         "See covering letter", "Draft figures agreed with CCG"]
-WRITERS = ["xlsx", "xlsxwriter", "xls", "ods", "csv-utf-8", "csv-utf-8-sig", "csv-cp1252"]
 
 
 @dataclass(frozen=True)
@@ -222,8 +172,6 @@ def _book(rng: random.Random, la: LocalAuthority, collection: Collection,
     else:
         body = _rows_table(rng, collection, choices, cells, truth.total)
     rows = top + body + [[], [collection.template.benefit_label], ["More testing capacity"]]
-    if choices["total_at"] == "merged" and choices["la_at"] == "cover":
-        merges = []
     template_name = la.name[:28] if choices["la_at"] == "sheet" else rng.choice(
         ["Template", "Implementation Status", "Sheet1", "Return"])
     return _arrange(rng, collection, choices, template_name, rows, merges, cover)
@@ -349,65 +297,3 @@ def _stale(value: Value) -> Value:
     if isinstance(value, int) and not isinstance(value, bool):
         return value + 3
     return value
-
-
-# --- scoring -------------------------------------------------------------------------------
-
-
-@dataclass
-class Score:
-    """How many generated cells, totals and LA fields the reader got right."""
-
-    cells: int = 0
-    cells_right: int = 0
-    totals: int = 0
-    totals_right: int = 0
-    las: int = 0
-    las_right: int = 0
-    las_wrong: int = 0
-    misses: list[str] = field(default_factory=list)
-
-    def rates(self) -> dict[str, float]:
-        """Each share right, as a percentage."""
-        return {"cells": 100 * self.cells_right / max(self.cells, 1),
-                "totals": 100 * self.totals_right / max(self.totals, 1),
-                "las": 100 * self.las_right / max(self.las, 1)}
-
-
-def score(variants: list[Variant], collection: Collection) -> Score:
-    """Read every variant as the intake does and compare with its truth."""
-    result = Score()
-    for variant in variants:
-        reading = find_template(read_sheets(variant.filename, variant.data), variant.filename,
-                                collection)
-        _score_one(result, variant, reading)
-    return result
-
-
-def _score_one(result: Score, variant: Variant, reading) -> None:
-    truth = variant.truth
-    wrong: list[str] = []
-    total = parse_total(reading.total_raw or "") if reading else None
-    result.totals += 1
-    result.totals_right += total == truth.total
-    if total != truth.total:
-        wrong.append(f"total {reading.total_raw if reading else None!r}")
-    rows = {row.code: row for row in reading.rows} if reading else {}
-    for code, count in truth.counts.items():
-        row = rows.get(code)
-        got = parse_count(row.homes_raw, total).value if row else None
-        needed = parse_support(row.support_raw).needed if row else None
-        result.cells += 2
-        result.cells_right += (got == count) + (needed == truth.support[code])
-        if got != count or needed != truth.support[code]:
-            wrong.append(f"{code} {row.homes_raw if row else None!r}/"
-                         f"{row.support_raw if row else None!r}")
-    match = match_authority(reading.la_name) if reading and reading.la_name else None
-    result.las += 1
-    result.las_right += bool(match and match.authority.code == truth.la_code)
-    if match and match.authority.code != truth.la_code:
-        result.las_wrong += 1
-    if not (match and match.authority.code == truth.la_code):
-        wrong.append(f"LA {reading.la_name if reading else None!r}")
-    if wrong:
-        result.misses.append(f"{variant.choices}: {'; '.join(wrong[:4])}")

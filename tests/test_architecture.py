@@ -72,3 +72,9 @@ def test_importing_the_service_loads_no_sample_writer():
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_every_module_fits_in_three_hundred_lines():
+    long = {name: lines for name, path in modules().items()
+            if (lines := len(path.read_text("utf-8").splitlines())) > 300}
+    assert long == {}

@@ -12,7 +12,9 @@ from collections import Counter
 import pytest
 
 from store.collection import Collection, load_collection
-from tests.return_variants import WRITERS, Variant, generate, score
+from tests.return_scoring import score
+from tests.return_variants import Variant, generate
+from tests.return_wordings import WRITERS
 
 RETURNS = 500
 SEED = 2020

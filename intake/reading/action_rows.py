@@ -104,7 +104,7 @@ def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
             continue
         match = CODE.match(text)
         code = code_of(match) if match else None
-        if code in labels:
+        if match and code in labels:
             return _coded_candidate(cells, row, col, code, match.group("rest").strip(), labels)
         if len(text) >= 10:
             found = _label_match(text, labels)

@@ -66,8 +66,9 @@ def find_columns(sheet: Sheet, chosen: dict[str, ActionCandidate],
     homes = homes if homes is not None else _fallback(values, _numberish, {support})
     support = support if support is not None else _fallback(values, _yes_no, {homes})
     description = headers.get("description")
-    if description is None and support is not None and span("support"):
-        description = next((col for col in span("support") if col > support
+    support_span = span("support")
+    if description is None and support is not None and support_span:
+        description = next((col for col in support_span if col > support
                             and any(values.get(col, []))), None)
     issues = _pick(span("issues"), values, bool, exclude={homes, support, description})
     return Columns(homes, support, description, issues, action_col, min(header_top, rows[0]))

@@ -20,6 +20,7 @@ from typing import TypeVar
 from intake.models import Headers
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 AUTO_MARKERS = frozenset({
     "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-response-suppress",
@@ -28,7 +29,7 @@ AUTO_MARKERS = frozenset({
     "x-ms-exchange-generated-message-source", "x-ms-exchange-inbox-rules-loop",
 })
 # Names some mailers write for charsets Python knows under another name, or not at all.
-CHARSET_ALIASES = {"unicode-1-1-utf-7": "utf-7", "x-unknown": None, "unknown-8bit": None,
+CHARSET_ALIASES: dict[str, str | None] = {"unicode-1-1-utf-7": "utf-7", "x-unknown": None, "unknown-8bit": None,
                    "x-user-defined": None, "unknown": None, "default": None}
 ADDRESS = re.compile(r"^[^\s<>@,;:\"\\]+@[^\s<>@,;:\"\\]+$")
 MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
@@ -113,9 +114,9 @@ def _known_charset(charset: str | None) -> str | None:
     if not charset:
         return None
     name = charset.strip().strip('"').lower()
-    name = CHARSET_ALIASES.get(name, name)
+    alias = CHARSET_ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name if name else None
+        return codecs.lookup(alias).name if alias else None
     except (LookupError, ValueError):  # ValueError: a NUL inside the name
         return None
 
@@ -137,7 +138,7 @@ def _unique(names: Iterator[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def safely(call: Callable[[], T], default: T) -> T:
+def safely(call: Callable[[], T], default: D) -> T | D:
     try:
         return call()
     except Exception:  # malformed headers raise many kinds (IndexError, ValueError, ...)

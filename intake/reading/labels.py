@@ -49,16 +49,16 @@ def field_of(text: str, seed_labels: dict[str, str]) -> tuple[str, str] | None:
     """
     if not text.strip() or len(text) > 600:
         return None
-    for field, pattern in BOXES.items():
+    for box, pattern in BOXES.items():
         if pattern.match(text):
-            return field, ""
+            return box, ""
     for label, rest in _splits(text):
-        field = label_meaning(label)
-        if field and _fits(field, rest):
-            return field, rest
-    field = label_meaning(text)
-    if field:
-        return field, ""
+        meaning = label_meaning(label)
+        if meaning and _fits(meaning, rest):
+            return meaning, rest
+    meaning = label_meaning(text)
+    if meaning:
+        return meaning, ""
     return _seed_label(text, seed_labels)
 
 

@@ -169,9 +169,9 @@ def _leaves(
 def _filename(part: Message) -> str:
     name = safely(part.get_filename, None)
     if name is None:
-        name = safely(lambda: part.get_param("name", None), None)
-        if isinstance(name, tuple):  # an RFC 2231 value that was not collapsed
-            name = email.utils.collapse_rfc2231_value(name)
+        param = safely(lambda: part.get_param("name", None), None)
+        # A tuple is an RFC 2231 value that was not collapsed.
+        name = email.utils.collapse_rfc2231_value(param) if isinstance(param, tuple) else param
     if not name:
         return ""
     name = decode_header_value(str(name))

@@ -142,6 +142,7 @@ def _calamine_rows(sheet: python_calamine.CalamineSheet,
     """Rows on the sheet's own grid: calamine's range may start at the first used cell."""
     if not sheet.height:
         return
+    assert sheet.start is not None and sheet.end is not None   # a sheet with rows has a range
     (first_row, first_col), (_, last_col) = sheet.start, sheet.end
     rows = sheet.iter_rows()
     top = next(rows)

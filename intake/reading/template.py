@@ -42,7 +42,8 @@ def find_template(sheets: list[Sheet], filename: str,
         return None
     chosen = _fields_from_other_sheets(chosen, sheets, collection)
     if chosen.la_name is None:
-        chosen = replace(chosen, **la_from_titles(sheets, chosen.sheet, filename))
+        # la_from_titles gives only the optional text fields la_name and la_cell.
+        chosen = replace(chosen, **la_from_titles(sheets, chosen.sheet, filename))  # type: ignore[arg-type]
     return chosen
 
 
@@ -67,8 +68,9 @@ def _read_sheet(written: Sheet, filename: str, collection: Collection) -> Templa
         fields.update(la_in_headings(written, as_written.top))
     if not fields.get("total_raw"):
         fields.update(_foot_total(sheet, last, columns))
+    # find_fields gives only the reading's optional text fields (la_name, total_raw, ...).
     return TemplateReading(filename=filename, sheet=sheet.name, rows=rows, hidden=sheet.hidden,
-                           **fields)
+                           **fields)  # type: ignore[arg-type]
 
 
 def _foot_total(sheet: Sheet, last: int, columns: Columns) -> dict[str, str | None]:
@@ -100,7 +102,7 @@ def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
         for name, companions in missing.items():
             if getattr(reading, name) is None and name not in updates and fields.get(name):
                 updates.update({key: fields.get(key) for key in (name, *companions)})
-    return replace(reading, **updates)
+    return replace(reading, **updates)  # type: ignore[arg-type]  # optional text fields only
 
 
 def _action_row(sheet: Sheet, candidate: ActionCandidate, columns: Columns) -> ActionRow:

@@ -41,9 +41,9 @@ def la_from_titles(sheets: list[Sheet], template_sheet: str,
     """
     for sheet in sheets:
         if sheet.name != template_sheet and not sheet.hidden:
-            named = la_in_headings(sheet, TITLE_ROWS)
-            if named:
-                return named
+            heading = la_in_headings(sheet, TITLE_ROWS)
+            if heading:
+                return heading
     for sheet in sorted(sheets, key=lambda sheet: sheet.name != template_sheet):
         named = _clearly_named(sheet.name) if sheet.name != PurePath(filename).stem else None
         if named:
