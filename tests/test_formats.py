@@ -10,6 +10,9 @@ import zlib
 
 import pytest
 from fpdf import FPDF
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from intake.reading.formats import ENCRYPTED_LETTER, ENCRYPTED_WORKBOOK, sniff
@@ -158,6 +161,7 @@ def test_a_readable_letter_comes_before_an_unreadable_one(collection: Collection
     ("return.xlsb", (ODD / "calamine__any_sheets.xlsb").read_bytes(), ".xlsb"),
     ("letter.doc", (ODD / "msoffcrypto__plain.doc").read_bytes(), "old Word .doc"),
     ("return.xlsx", b"", "empty"),
+    ("return.xlsx", (ODD / "calamine__minimal_package.xlsx").read_bytes(), "laid out in an unusual way"),
 ])
 def test_damaged_and_unknown_files_are_each_called_what_they_are(collection, name, data, words) -> None:
     read = read_message(email_with((name, data)), collection)
@@ -175,3 +179,19 @@ def test_every_odd_real_file_gets_a_kind(collection: Collection) -> None:
     kinds = {path.name: sniff(path.read_bytes(), path.name).kind for path in ODD.iterdir()
              if path.suffix != ".md"}
     assert "unknown" not in kinds.values() and len(kinds) > 60
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prefix=st.sampled_from([b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+                               b"\x78\x9f\x3e\x22", b"%PDF-1.7", b"{\\rtf1", b""]),
+       body=st.binary(max_size=4096), name=st.sampled_from(["r.xlsx", "l.docx", "winmail.dat", "x"]))
+def test_the_sniffer_never_raises(prefix: bytes, body: bytes, name: str) -> None:
+    found = sniff(prefix + body, name)
+    assert found.family in ("spreadsheet", "letter", "container", "other")
+
+
+def test_a_damaged_office_file_from_a_real_writer_never_breaks_the_sniffer(collection) -> None:
+    for kind, data in written(collection).items():
+        for cut in range(0, len(data), max(1, len(data) // 40)):
+            damaged = data[:cut] + bytes(64) + data[cut + 64:]
+            assert sniff(damaged, f"r.{kind}").family in ("spreadsheet", "letter", "container", "other")

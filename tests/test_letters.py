@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import zipfile
 
 import docx
@@ -14,7 +16,9 @@ from odf.text import H, P
 
 from intake.reading.letters import MAX_PAGES, UnreadableLetter, read_letter
 from intake.reading.sheets import UnreadableFile
+from tests.conftest import SHARED
 
+ODD = SHARED / "corpora" / "odd-files"
 OPENING = "Dear colleagues, Leeds City Council sets out its support to care homes."
 MARKET = "The local care market remains resilient despite financial pressures."
 
@@ -139,3 +143,47 @@ def test_old_word_files_are_refused_with_advice() -> None:
 def test_binary_junk_named_txt_is_refused() -> None:
     with pytest.raises(UnreadableLetter, match="not text"):
         read_letter("letter.txt", bytes(range(256)) * 20)
+
+
+# --- .rtf as Word, WordPad and LibreOffice write it ------------------------------------------
+
+RTF_HEADERS = [
+    r"{\fonttbl{\f0\froman\fcharset0\fprq2{\*\panose 02020603050405020304}Times New Roman;}"
+    r"{\f1\fswiss\fcharset0 Arial{\*\falt Helvetica};}}",
+    r"{\colortbl;\red0\green0\blue0;\red31\green73\blue125;}",
+    r"{\stylesheet{\ql \li0\ri0\widctlpar\f0\fs24 \snext0 Normal;}{\*\cs10 \additive "
+    r"Default Paragraph Font;}}",
+    r"{\*\listtable{\list\listtemplateid1{\listlevel\levelnfc23{\leveltext\'01\u-3913 ?;}"
+    r"{\levelnumbers;}}{\listname ;}\listid1}}",
+    r"{\info{\title Covering letter}{\author Asha Patel}{\creatim\yr2020\mo5\dy28}}",
+    r"{\*\generator Riched20 10.0.19041}{\*\rsidtbl \rsid1\rsid2}",
+]
+RTF_BODY = [
+    (r"\pard\plain\f0\fs24 Dear colleagues,\par", "Dear colleagues,"),
+    (r"Leeds City Council\~sets out its support\-ive actions.\par", "Leeds City Council"),
+    (r"The caf\'e9 market\tab is stable\u8211? steady.\line Next line.\par", "café market"),
+    (r"{\field{\*\fldinst HYPERLINK \"https://leeds.gov.uk\"}{\fldrslt leeds.gov.uk}}\par",
+     "leeds.gov.uk"),
+    (r"{\pntext\f1\'B7\tab}Alternative accommodation \{40 beds\}\par", "Alternative accommodation"),
+    (r"{\b\i Financial pressures} are met.\par}", "Financial pressures are met."),
+]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rtf_letters_in_any_writer_layout_leak_no_control_codes(seed: int) -> None:
+    rng = random.Random(seed)
+    headers = rng.sample(RTF_HEADERS, rng.randint(2, len(RTF_HEADERS)))
+    body = [line for line, _ in RTF_BODY]
+    cpg = rng.choice([r"\ansi\ansicpg1252", r"\ansi", r"\ansi\ansicpg1252\deff0\nouicompat"])
+    rtf = ("{\\rtf1" + cpg + "".join(headers) + "\r\n".join(body)).encode("latin-1")
+    text = read_letter("letter.rtf", rtf)
+    assert "{40 beds}" in text  # braces the author typed are kept; none of RTF's own leak
+    assert not re.search(r"[\\{}]", text.replace("{40 beds}", "")), text
+    for _, words in RTF_BODY:
+        assert words in " ".join(text.split()), (words, text)
+    assert "Times New Roman" not in text and "Asha Patel" not in text and "Riched20" not in text
+
+
+def test_a_text_box_in_a_word_letter_is_read_once() -> None:
+    text = read_letter("letter.docx", (ODD / "mammoth__text-box.docx").read_bytes())
+    assert text.split("\n").count("Datum plane") == 1

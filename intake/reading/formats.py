@@ -43,10 +43,11 @@ FORWARDED_TYPES = frozenset({"message/rfc822", "message/global"})
 class FileFormat:
     """What a file is (`kind`) and what it is for in a return (`family`).
 
-    kind: xlsx, xlsm, xlsb, xls, ods, csv, excel-2003-xml, docx, doc, pdf, odt, rtf, txt, zip,
-    tnef, rfc822, encrypted-ooxml, encrypted-ole, encrypted-odf, outlook-msg, html, image,
-    empty, binary (not text, no format we know), corrupt or unknown. family: spreadsheet, letter, container or other; for an
-    encrypted, corrupt or empty file, what its name or parts say it was meant to be.
+    kind: xlsx, xlsm, xlsb, xls, ods, csv, excel-2003-xml, docx, doc, pdf, odt, rtf, txt,
+    zip, tnef, rfc822, nonstandard-ooxml, encrypted-ooxml, encrypted-ole, encrypted-odf,
+    outlook-msg, html, image, empty, binary (not text, and no format we know), corrupt or
+    unknown. family: spreadsheet, letter, container or other; for an encrypted, corrupt or
+    empty file, what its name or parts say it was meant to be.
     """
 
     kind: str
@@ -105,7 +106,14 @@ def _sniff_zip(data: bytes, suffix: str, intended: str) -> FileFormat:
                 return FileFormat("docx", "letter")
             if "content.xml" in names or "mimetype" in names:
                 return _sniff_odf(archive, names, suffix, intended)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            if "[Content_Types].xml" in names:
+                # An Office package whose parts are not where Office puts them: the readers'
+                # bomb checks look where Office puts them, so it is refused, by what it is.
+                types = _head(archive, "[Content_Types].xml", 65536)
+                family = ("spreadsheet" if b"spreadsheetml" in types else
+                          "letter" if b"wordprocessingml" in types else intended)
+                return FileFormat("nonstandard-ooxml", family)
+    except Exception:  # zipfile and zlib raise many kinds on a damaged or hostile directory
         return FileFormat("corrupt", intended)
     return FileFormat("zip", "container")  # whatever its name: what it holds may be the return
 
@@ -194,6 +202,8 @@ REFUSALS = {
     "outlook-msg": ("the file is a saved Outlook message (.msg); please forward the email "
                     "itself, or attach its files"),
     "empty": "the file is empty",
+    "nonstandard-ooxml": ("the file is an Office document laid out in an unusual way; please "
+                          "open it and save it again (as .xlsx, or .docx for a letter)"),
     "binary": "the file is not text (it looks like a binary file)",
     "unknown": ("the file is not in a format that can be read (a spreadsheet, a Word, "
                 "OpenDocument, PDF, RTF or text document, or a zip)"),
