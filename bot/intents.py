@@ -56,7 +56,8 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
                  (4, r"\b(lead|director|manager|officer|person) (at|for|in)\b")),
     "missing": ((3, r"\bmissing\b"), (3, r"\boutstanding\b"), (3, r"\boverdue\b"),
                 (3, r"\blate\b"), (3, r"\bnot (yet )?(we |they |you )?(sent|send|returned|return"
-                                  r"|submitted|submit|received|replied|reply|in|come in|heard)\b"),
+                                  r"|submitted|submit|received|replied|reply|in|come in|heard|done|finished"
+                                  r"|completed)\b"),
                 (3, r"\bstill need\b"), (3, r"\bgaps?\b"), (3, r"\bnon.?return(s|ers?)?\b"),
                 (3, r"\bbehind\b"), (3, r"\bmissed\b"), (3, r"\b(invalid|incomplete)\b"),
                 (3, r"\bno valid\b"), (3, r"\b(fix|fixing|errors?)\b"),

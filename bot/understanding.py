@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.intents import CUE_WORDS, command_word, cue_words, find_intent
+from bot.intents import COMMANDS, CUE_WORDS, command_word, cue_words, find_intent
 from bot.places import Places, find_places, suggestions
 from bot.question import Question
 from bot.scope import NATIONAL, Scope, Unmatched
@@ -37,6 +37,8 @@ BARE = 1        # at most this many other words beside a place: a bare place is 
 def expand(text: str) -> str:
     """Contractions spelled out, so cues see "not" and "is" ("hasn't", "who's")."""
     text = re.sub(r"n['’]t\b", " not", text)
+    text = re.sub(r"\b(has|have|had|is|are|was|were|do|does|did|could|should|would)nt\b",
+                  r"\1 not", text)
     text = re.sub(r"['’](re|ve|ll|d|m)\b", "", text)
     return re.sub(r"['’]s\b", " is", text)
 
@@ -53,6 +55,7 @@ def understand(text: str, collection: Collection) -> Question:
     places = find_places(expand(body), _spoken_for(lower, collection), short=command is not None)
     if command is None and not bare:
         lower = _respelt(lower, places)
+    lower = " ".join(_command_spelling(word) for word in lower.split())
     intent = find_intent(lower)
     unplaced = [word.lower() for i, word in enumerate(cut_words(expand(body)).written)
                 if i not in places.used]
@@ -89,6 +92,14 @@ def _respelt(lower: str, places: Places) -> str:
         if spelt:
             lower = re.sub(rf"\b{re.escape(word)}\b", spelt, lower)
     return lower
+
+
+def _command_spelling(word: str) -> str:
+    """A command word written with a slip ("mising") as the command's own word."""
+    command = command_word(word)
+    if word in COMMANDS or command is None:
+        return word
+    return next(written for written, meant in COMMANDS.items() if meant == command)
 
 
 def _bare(places: Places, unplaced: list[str]) -> str:
