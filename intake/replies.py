@@ -75,7 +75,7 @@ def ack_text(receipt: Receipt, collection: Collection) -> str:
         f"This is an automatic acknowledgement from the {collection.short_name} inbox.",
         "",
         f"Reference:  {receipt.ref}",
-        f"Received:   {local:%A %d %B %Y, %H:%M} (UK time)",
+        f"Received:   {local:%A %d %B %Y, %H:%M} ({collection.time_words})",
     ]
     if receipt.la_name:
         lines.append(f"Council:    {receipt.la_name}")
