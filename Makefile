@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test soak bench lint clean
+.PHONY: run test soak bench lint clean receipt-preview
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ soak: $(STAMP)
 # Throughput against a bare aiosmtpd server, reading times, bot latency, memory: bench/README.md
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# A receipt's HTML as an officer sees it, by headless Chromium: data/receipt/receipt.png
+receipt-preview: $(STAMP)
+	$(BIN)/python -m bench.receipt_png
 
 lint: $(STAMP)
 	$(BIN)/ruff check intake store bot tests bench

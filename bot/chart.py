@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.digest import versions
 from store.collection import Collection
+from store.picture import has_valid_return
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -45,7 +46,7 @@ def chart_data(db: Database, collection: Collection, now: datetime) -> ChartData
     for v in versions(db):
         day = collection.local(v.received_at).date()
         first_return.setdefault(v.la_code, day)
-        if v.status == "valid":
+        if has_valid_return(v.status):
             first_valid.setdefault(v.la_code, day)
     regions = {row["code"]: row["region"] for row in db.query(
         "SELECT code, region FROM authorities")}

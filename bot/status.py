@@ -10,11 +10,8 @@ from bot.context import Context
 from bot.scope import Scope
 from bot.wording import deadline_phrase, plural, when
 from store import picture, queries
+from store.changes import changes_between
 from store.collection import Collection
-from store.submissions import changes_between
-
-FIELD_WORDS = {"raw_homes_in_place": "homes in place", "raw_support": "support wanted",
-               "support_description": "support described", "issues": "issues"}
 
 
 def in_scope(states: Iterable[Mapping], scope: Scope) -> list[Mapping]:
@@ -80,9 +77,7 @@ def authority_status_reply(ctx: Context, la_code: str) -> Reply:
         changes = changes_between(ctx.db, older["id"], newer["id"])
         if changes:
             parts.append(section(f"Changes from version {older['version']} to {newer['version']}",
-                                 (f"{action} {FIELD_WORDS.get(field, field)}: "
-                                  f"{before or '(blank)'} → {after or '(blank)'}"
-                                  for action, field, before, after in changes)))
+                                 (str(change) for change in changes)))
     return Reply(title, tuple(parts))
 
 

@@ -5,28 +5,28 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from intake.autoreply import reply_decision
 from intake.handling import Handling, Job
 from intake.identify import authorities_owning
-from intake.replies import Receipt, compose_ack
+from intake.receipt import Receipt
+from intake.replies import compose_ack
+from intake.reply_rules import looks_like_a_return, who_gets_a_reply
 from store.messages import StoredMessage
 from store.outbox import queue_mail, replies_to_sender_since
 
 
 def reply(job: Job, handling: Handling) -> Handling:
-    """Acknowledge by the loop rules: the acknowledgement is composed once, here, and queued."""
+    """Acknowledge by the reply rules: the acknowledgement is composed once, here, and queued."""
     message, reading = handling.message, handling.reading
-    unanswered = _why_not_acknowledged(job, handling)
-    if unanswered:
-        return replace(handling, reply_decision=f"not acknowledged: {unanswered}")
+    assert handling.disposition is not None
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     recent = replies_to_sender_since(job.db, message.mail_from, hour_ago) if message.mail_from else 0
-    verdict = reply_decision(reading.headers, message.mail_from,
-                             own_addresses=(*job.settings.inbox_addresses, job.settings.mail_from),
-                             recent_replies_to_sender=recent)
+    verdict = who_gets_a_reply(handling.disposition, looks_like_return=looks_like_a_return(reading),
+                               from_a_council=_from_a_council(message), headers=reading.headers,
+                               mail_from=message.mail_from,
+                               own_addresses=(*job.settings.inbox_addresses, job.settings.mail_from),
+                               recent_replies_to_sender=recent)
     if not verdict.send or verdict.to is None:
         return replace(handling, reply_decision=f"not acknowledged: {verdict.reason}")
-    assert handling.disposition is not None
     receipt = Receipt(
         ref=message.ref, disposition=handling.disposition, reason=handling.reason,
         received=datetime.fromisoformat(message.collection_time), files=reading.files,
@@ -34,22 +34,13 @@ def reply(job: Job, handling: Handling) -> Handling:
         submission=handling.submission,
     )
     mail = compose_ack(receipt, to=verdict.to, mail_from=job.settings.mail_from,
-                       original_message_id=message.message_id,
-                       original_subject=reading.headers.subject, collection=job.collection)
+                       original_message_id=message.message_id, collection=job.collection)
     key = f"ack:{message.ref}" + (f":v{handling.version}" if handling.version
                                   else f":{handling.disposition}")
-    queue_mail(job.db, kind="ack", dedupe_key=key, recipients=[verdict.to], raw=mail.as_bytes(),
+    queue_mail(job.db, kind="ack", dedupe_key=key, recipients=[verdict.to], raw=mail,
                message_id=message.id, la_code=handling.la.code if handling.la else None,
                collection_time=job.settings.now())
     return replace(handling, reply_decision=f"acknowledged to {verdict.to}")
-
-
-def _why_not_acknowledged(job: Job, handling: Handling) -> str | None:
-    if handling.disposition == "ignored":
-        return "automatic mail"
-    if handling.disposition == "rejected" and not _from_a_council(handling.message):
-        return "not a return, and not from a council address"
-    return None
 
 
 def _from_a_council(message: StoredMessage) -> bool:

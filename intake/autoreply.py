@@ -67,6 +67,20 @@ _AUTOMATIC_SUBJECT = re.compile(
 )
 
 
+# Mail that is never a return, whatever it carries (DESIGN section 5): reports of mail coming
+# back (usually our own chaser or receipt, blank template and all) and vacation replies.
+_REPORTING_SENDER = re.compile(r"^(?:mailer-?daemon|post[-_.]?master)$", re.IGNORECASE)
+BOUNCE_MARKERS = ("x-failed-recipients", "x-ms-exchange-message-is-ndr", "x-autoreply",
+                  "x-autorespond", "x-auto-reply", "x-mail-autoreply", "x-autoreply-from")
+_BOUNCE_SUBJECT = re.compile(
+    r"""^\s*(?:undeliverable|undelivered\ mail|delivery\ status
+          |delivery\ (?:failure|failed|has\ failed|notification)|mail\ delivery\ (?:failed|failure)
+          |returned\ mail|failure\ notice|message\ not\ delivered|non[-\ ]?deliverable
+          |automatic\ reply|out\ of\ (?:the\ )?office)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 @dataclass(frozen=True)
 class ReplyDecision:
     """Whether to acknowledge, to which address, and why, in plain words."""
@@ -83,11 +97,13 @@ def reply_decision(
     own_addresses: tuple[str, ...],
     recent_replies_to_sender: int,
     max_per_hour: int = 3,
+    limited: bool = True,
 ) -> ReplyDecision:
     """Decide whether a message may be acknowledged; the reply goes to the envelope sender.
 
     `recent_replies_to_sender` is how many acknowledgements went to this sender in the last
-    hour of real time (see store.outbox.replies_to_sender_since).
+    hour of real time (see store.outbox.replies_to_sender_since); `limited=False` (an accepted
+    return's receipt) is never held back by that count.
     """
     automatic = automatic_reason(headers, mail_from)
     if automatic:
@@ -98,10 +114,34 @@ def reply_decision(
     own = {address.lower() for address in own_addresses}
     if to.lower() in own or headers.from_address.lower() in own:
         return ReplyDecision(False, None, "the message came from our own address")
-    if recent_replies_to_sender >= max_per_hour:
+    if limited and recent_replies_to_sender >= max_per_hour:
         return ReplyDecision(False, None, f"this sender already had {recent_replies_to_sender} "
                                           f"acknowledgements in the last hour (limit {max_per_hour})")
     return ReplyDecision(True, to, "acknowledged to the envelope sender")
+
+
+def bounce_reason(headers: Headers, mail_from: str) -> str | None:
+    """Why the message is a bounce, a delivery report or a vacation reply, or None.
+
+    Such mail is `ignored` even when it carries a template. Narrower than `automatic_reason`:
+    mail forwarded by a system that stamps it auto-generated can still be a return.
+    """
+    if mail_from.strip() in NULL_SENDERS:
+        return "null sender (a bounce or delivery report)"
+    for address in (mail_from, headers.from_address):
+        if _REPORTING_SENDER.match(address.rpartition("@")[0]):
+            return f"sent by mail software ({address})"
+    content_type = _first_token(headers.content_type)
+    if content_type in REPORT_TYPES:
+        return f"a delivery or read report ({content_type})"
+    if _first_token(headers.auto_submitted) == "auto-replied":
+        return "an automatic reply (Auto-Submitted: auto-replied)"
+    for marker in headers.other_auto_markers:
+        if _marker_name(marker) in BOUNCE_MARKERS:
+            return f"carries the header {_marker_name(marker, keep_case=True)}"
+    if _BOUNCE_SUBJECT.match(headers.subject):
+        return "the subject of a delivery report or an automatic reply"
+    return None
 
 
 def automatic_reason(headers: Headers, mail_from: str) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from sqlite_utils import Database
 
 from intake.acknowledgement import reply
-from intake.autoreply import automatic_reason
+from intake.autoreply import automatic_reason, bounce_reason
 from intake.handling import Handling, Job, Step, deciding
 from intake.identify import identify_authority
 from intake.models import ReadMessage
@@ -52,6 +52,9 @@ def find_return(job: Job, handling: Handling) -> Handling:
     reading = handling.reading
     template = choose_template(reading.templates)
     letter = covering_letter(reading.letters)
+    bounce = None if handling.vouched else bounce_reason(reading.headers, handling.message.mail_from)
+    if bounce:      # usually our own chaser or receipt coming back, template and all
+        return handling.settle("ignored", f"automatic mail, not a return: {bounce}")
     automatic = None if handling.vouched else automatic_reason(reading.headers, handling.message.mail_from)
     handling = replace(handling, template=template, letter=letter, automatic=automatic)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a

@@ -78,6 +78,9 @@ def validate_return(
         letter_text=letter.text if letter and letter.readable else None,
         support_benefit=template.support_benefit if template else "",
         regional_issues=template.regional_issues if template else "",
+        total_label=template.total_label if template else None,
+        total_cell=template.total_cell if template else None,
+        chosen_because=template.chosen_because if template else "",
     )
 
 

@@ -53,6 +53,10 @@ class NewSubmission:
     letter_text: str | None = None
     support_benefit: str = ""
     regional_issues: str = ""
+    # Where the total was read and why this template was chosen: told in the receipt.
+    total_label: str | None = None
+    total_cell: str | None = None
+    chosen_because: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -132,15 +136,3 @@ def latest_submission(db: Database, la_code: str) -> dict | None:
     rows = list(db.query("SELECT * FROM submissions WHERE la_code = ? ORDER BY version DESC "
                          "LIMIT 1", [la_code]))
     return rows[0] if rows else None
-
-
-def changes_between(db: Database, older_id: int, newer_id: int) -> list[tuple[str, str, str, str]]:
-    """Rows that changed between two versions: (action, field, before, after) in raw text."""
-    before, after = answers_of(db, older_id), answers_of(db, newer_id)
-    changed = []
-    for action in sorted(set(before) | set(after)):
-        old, new = before.get(action, {}), after.get(action, {})
-        for column in ("raw_homes_in_place", "raw_support", "support_description", "issues"):
-            if (old.get(column) or "") != (new.get(column) or ""):
-                changed.append((action, column, old.get(column) or "", new.get(column) or ""))
-    return changed

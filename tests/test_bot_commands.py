@@ -70,7 +70,7 @@ def test_status_of_an_la_shows_versions_problems_figures_and_changes(ctx):
     assert "Version 1: needs fixing" in text
     assert "Error 1.2 (Template!C8): Count is more than the total" in text
     assert "2.1 Access to testing for all residents and asymptomatic staff: 12 of 50 (24%)" in text
-    assert "2.1 homes in place: 30 → 12" in text
+    assert "2.1 homes: 30 → 12" in text
 
 
 @pytest.mark.parametrize("question", [

@@ -8,8 +8,20 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 
+import pytest
+
 from intake.reading.message import BODY_LETTER, read_message
+from intake.samples.files import (
+    write_csv,
+    write_docx_letter,
+    write_ods,
+    write_odt_letter,
+    write_pdf_letter,
+    write_xls,
+    write_xlsx,
+)
 from store.collection import Collection
+from tests.hostile_files import leeds_content
 from tests.test_reading import LETTER_TEXT, roles, template_workbook, word_letter, zipped
 from tests.tnef_files import tnef
 
@@ -136,3 +148,52 @@ def test_a_template_uuencoded_in_the_body_is_read(collection: Collection) -> Non
     assert read.files[0].size == len(workbook)
     assert "begin 644" not in read.body_text and LETTER_TEXT in read.body_text
     assert read.letters[0].filename == BODY_LETTER
+
+
+# --- every container around every writer's files ---------------------------------------------
+
+def _wrapped(container: str, files: list[tuple[str, bytes]]) -> bytes:
+    """A message carrying `files` inside `container`, as a council's mail system would send it."""
+    inner = EmailMessage()
+    inner["From"] = "Jo Bloggs <jo.bloggs@leeds.gov.uk>"
+    inner["Subject"] = "Care home support return"
+    if container == "uuencode":
+        inner.set_content("Our return.\n\n" + "".join(uuencoded(n, d) for n, d in files))
+        return inner.as_bytes()
+    inner.set_content("Our return is attached.")
+    if container == "tnef":
+        return outlook_mail(tnef(files))
+    if container == "zip":
+        inner.add_attachment(zipped(dict(files)), maintype="application", subtype="zip",
+                             filename="return.zip")
+        return inner.as_bytes()
+    for name, data in files:
+        inner.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    if container == "forwarded":
+        return forwarding(inner).as_bytes()
+    outer = EmailMessage()
+    outer["From"] = "Sam Green <sam.green@leeds.gov.uk>"
+    outer.set_content("Forwarding the saved email.")
+    outer.add_attachment(inner.as_bytes(policy=SMTP_POLICY), maintype="application",
+                         subtype="octet-stream", filename="return.eml")
+    return outer.as_bytes()
+
+
+@pytest.mark.parametrize("container", ["tnef", "zip", "forwarded", "eml", "uuencode"])
+@pytest.mark.parametrize(("template_name", "letter_name"), [
+    ("return.xlsx", "letter.docx"), ("return.xls", "letter.pdf"), ("return.ods", "letter.odt"),
+    ("return.csv", "letter.docx"),
+])
+def test_every_container_carries_every_writers_return(collection, container, template_name,
+                                                      letter_name) -> None:
+    content = leeds_content(collection)
+    writers = {".xlsx": write_xlsx, ".xls": write_xls, ".ods": write_ods, ".csv": write_csv}
+    template = writers[Path(template_name).suffix](content, collection=collection)
+    letters = {".docx": write_docx_letter, ".pdf": write_pdf_letter, ".odt": write_odt_letter}
+    letter = letters[Path(letter_name).suffix](LETTER_TEXT)
+    read = read_message(_wrapped(container, [(template_name, template), (letter_name, letter)]),
+                        collection)
+    assert [t.total_raw for t in read.templates] == ["52"], read.files
+    assert [t.la_name for t in read.templates] == ["Leeds City Council"]
+    assert read.letters[0].filename.endswith(letter_name)
+    assert "resilient" in read.letters[0].text

@@ -43,7 +43,7 @@ async def test_a_return_inside_winmail_dat_is_recorded_and_acknowledged(intake, 
     letter = db.execute("SELECT letter_file FROM submissions").fetchone()[0]
     assert letter == "winmail.dat/Leeds letter.docx"
     assert {answer["homes_in_place"] for answer in export_rows(db, "answers")} == {40}
-    body = acks(settings.outbox_dir)[0].get_content()
+    body = acks(settings.outbox_dir)[0].get_body(("plain",)).get_content()
     assert "winmail.dat/Leeds template.xlsx" in body and "VALID" in body
 
 
@@ -58,5 +58,5 @@ async def test_a_scanned_letter_is_a_query_on_a_recorded_return(intake, settings
     findings = db.execute("SELECT severity, text FROM findings").fetchall()
     assert [severity for severity, text in findings if "letter" in text] == ["query"]
     assert any("it seems to be a scan" in text for _, text in findings)
-    body = acks(settings.outbox_dir)[0].get_content()
+    body = acks(settings.outbox_dir)[0].get_body(("plain",)).get_content()
     assert "No covering letter" not in body and "it seems to be a scan" in body

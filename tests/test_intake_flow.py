@@ -97,7 +97,7 @@ async def test_a_valid_return_is_recorded_and_acknowledged(intake, settings):
     assert ack["Auto-Submitted"] == "auto-replied"
     assert ack["X-Auto-Response-Suppress"] == "All"
     assert ack["In-Reply-To"] == "<r1@leeds.gov.uk>"
-    body = ack.get_content()
+    body = ack.get_body(("plain",)).get_content()
     assert "CHR-000001" in body and "Leeds" in body and "VALID" in body
 
 
@@ -115,7 +115,7 @@ async def test_an_invalid_return_is_recorded_and_the_sender_told_what_to_fix(int
     assert submission["status"] == "invalid"
     answers = {a["action"]: a for a in export_rows(db, "answers")}
     assert answers["4.1"]["homes_in_place"] == 47 and answers["4.1"]["raw_homes_in_place"] == "90%"
-    body = acks(settings.outbox_dir)[0].get_content()
+    body = acks(settings.outbox_dir)[0].get_body(("plain",)).get_content()
     to_fix, to_check = body.split("WHAT TO FIX (2)")[1].split("PLEASE CHECK (1)")
     assert "60 care homes is more than your total of 52" in to_fix
     assert "3.1" in to_fix and "Yes or No has not been chosen" in to_fix
@@ -159,7 +159,7 @@ async def test_a_sender_outside_the_council_is_quarantined_and_told(intake, sett
     [message] = export_rows(open_db(settings.returns_db), "messages")
     assert message["disposition"] == "quarantined"
     assert "gmail.com" in message["reason"]
-    body = acks(settings.outbox_dir)[0].get_content()
+    body = acks(settings.outbox_dir)[0].get_body(("plain",)).get_content()
     assert "held for a person to check" in body
 
 

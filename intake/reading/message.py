@@ -1,4 +1,4 @@
-"""Reading one raw message: MIME, then each attachment (and zip member) by what it is.
+"""Reading one raw message: MIME, then each attachment (and container member) by what it is.
 
 `read_message` is pure (bytes in, ReadMessage out) and never raises for bad input; each file
 ends with a FileNote saying what became of it. `read_message_limited` (async) and
