@@ -25,7 +25,7 @@ from bench.full_store import fill_full_store
 from bench.mail import typical_returns
 from bench.processes import NOW
 from bench.profile import hot_functions, stage_times
-from bench.reading import measure_reading
+from bench.reading import measure_generality, measure_reading
 from bench.report import print_report
 from bench.throughput import measure_server, ratios
 from bench.understanding import score as score_questions
@@ -47,12 +47,13 @@ class Plan:
     slack_times: int        # answers per command through Slack
     idle_acks: int          # Slack requests timed with nothing else going on
     profile_messages: int
+    generated_returns: int  # scored by the reader's generality measure
 
 
 FULL = Plan(messages=150, warmup=2, read_times=30, command_times=20, slack_times=5,
-            idle_acks=20, profile_messages=20)
+            idle_acks=20, profile_messages=20, generated_returns=2000)
 QUICK = Plan(messages=4, warmup=1, read_times=2, command_times=1, slack_times=1,
-             idle_acks=3, profile_messages=2)
+             idle_acks=3, profile_messages=2, generated_returns=20)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +85,8 @@ def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> di
     results["intake"] = {"runs": runs, "ratio_to_bare": ratios(runs)}
     _say("reading one return by format")
     results["reading"] = measure_reading(collection, plan.read_times)
+    _say("reading generated returns")
+    results["generality"] = measure_generality(collection, plan.generated_returns)
     _say("bot answers on a full store")
     results["bot"] = _bot(plan, collection, workdir, mails)
     _say("understanding staff's questions")

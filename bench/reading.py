@@ -4,6 +4,9 @@
 (sniffing, the archive checks, cell text, finding the rows by content), `read_letter` for a
 letter. "Raw" is the library alone loading the same file and touching every cell (or
 extracting the text), so the difference is the cost of our checks and of finding the template.
+
+`measure_generality` scores the reader on returns generated every way councils write them
+(`tests/return_variants.py`, the generality test's generator, at a larger size).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -30,6 +34,8 @@ from intake.reading.template import find_template
 from intake.samples import files, grids
 from store.collection import Collection
 from store.register import authorities_by_code
+from tests.return_scoring import score
+from tests.return_variants import generate
 
 LEEDS = "E08000035"
 Reader = Callable[[bytes], object]
@@ -57,6 +63,20 @@ def measure_reading(collection: Collection, times: int) -> list[dict[str, Any]]:
                      "ours": spread(repeat(partial(ours, data), times)).to_json(), "raw": raw,
                      "raw_skipped": SKIPPED.get(fmt, {})})
     return rows
+
+
+def measure_generality(collection: Collection, count: int, seed: int = 1) -> dict[str, Any]:
+    """Share of generated cells, totals and LA fields read right, and the misreadings' count."""
+    started = time.perf_counter()
+    variants = list(generate(count, seed, collection))
+    result = score(variants, collection)
+    rates = result.rates()
+    return {"returns": count, "seed": seed,
+            "cells_right_pct": round(rates["cells"], 2),
+            "totals_right_pct": round(rates["totals"], 2),
+            "las_right_pct": round(rates["las"], 2), "las_wrong": result.las_wrong,
+            "returns_misread": len(result.misses), "examples": result.misses[:5],
+            "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _our_template(name: str, collection: Collection) -> Reader:

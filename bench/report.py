@@ -12,6 +12,7 @@ def print_report(results: dict[str, Any]) -> None:
           f"{machine['load_average'][0]:.2f} at start{' (QUICK: sizes too small to judge)' if machine['quick'] else ''}")
     _intake(results["intake"])
     _reading(results["reading"])
+    _generality(results["generality"])
     _bot(results["bot"])
     _understanding(results["understanding"])
     _memory(results["memory"])
@@ -41,6 +42,13 @@ def _reading(rows: list[dict[str, Any]]) -> None:
         skipped = ", ".join(f"{name}: {why}" for name, why in row["raw_skipped"].items())
         print(f"  {row['format']:<5} {row['file_bytes']:>7} bytes  ours {row['ours']['p50_ms']:>8}"
               f"  | {raw}{'  (' + skipped + ')' if skipped else ''}")
+
+
+def _generality(figures: dict[str, Any]) -> None:
+    _title(f"Reading {figures['returns']} generated returns (seed {figures['seed']}): % right")
+    print(f"  cells {figures['cells_right_pct']}, totals {figures['totals_right_pct']}, "
+          f"LA fields {figures['las_right_pct']} ({figures['las_wrong']} wrong LA), "
+          f"{figures['returns_misread']} returns with a misreading, {figures['seconds']} s")
 
 
 def _bot(bot: dict[str, Any]) -> None:

@@ -24,8 +24,8 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
 
-    assert set(results) == {"machine", "intake", "reading", "bot", "understanding", "memory",
-                            "profile"}
+    assert set(results) == {"machine", "intake", "reading", "generality", "bot", "understanding",
+                            "memory", "profile"}
     runs = {(run["server"], run["senders"]): run for run in results["intake"]["runs"]}
     assert set(runs) == {("bare", 1), ("bare", 8), ("intake", 1), ("intake", 8)}
     assert all(run["refused"] == 0 and set(run["dot_to_250"]) == SPREAD for run in runs.values())
@@ -39,6 +39,11 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert set(reading) == {"xlsx", "xls", "ods", "csv", "docx", "pdf"}
     assert {"python-calamine", "openpyxl read_only"} <= set(reading["xlsx"]["raw"])
     assert {"python-calamine", "odfpy"} <= set(reading["ods"]["raw"])
+
+    generality = results["generality"]
+    assert generality["returns"] == 20 and generality["las_wrong"] == 0
+    assert 0 < generality["cells_right_pct"] <= 100
+    assert "Reading 20 generated returns" in done.stdout
 
     bot = results["bot"]
     assert bot["store"]["authorities"] == 151 and bot["store"]["submissions"] == 151 * 5

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
+from intake.reading.focus_order import focus_heading, rows_by_focus_order
 from intake.reading.grid import Sheet
+from intake.reading.labels import field_of
 from store.collection import Collection
 
 LOCATE_ROWS = 1_000                 # templates sit near the top; this bounds the fuzzy work
@@ -24,8 +26,10 @@ LABEL_SCORE = 75
 LABEL_MARGIN = 5
 REWORDED_SCORE = 55                 # inside a located table, against the actions not yet found
 REWORDED_MARGIN = 10
-CODE = re.compile(r"^\s*\(?\s*(?:action\s*)?([1-9])\s*\.\s*(\d{1,2})(?!\d)\s*[).:\-\u2013]?\s*(.*)$",
-                  re.IGNORECASE | re.DOTALL)
+# An action's code as LAs write it: 1.1, 1.1., 1.1), (1.1), 1a, 1(a), Q1.1, Action 1.1, No. 1.1
+CODE = re.compile(r"^\s*\(?\s*(?:(?:action|question|item|ref|q|no\.?)\s*)?(?P<focus>[1-9])\s*"
+                  r"(?:[.\-]\s*(?P<number>\d{1,2})(?!\d)|\(?(?P<letter>[a-h])\)?(?![a-z]))"
+                  r"\s*[).:\-\u2013]?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 FOCUS = re.compile(r"^\s*(?:focus|section|area)\s*\d\s*[:.)\-\u2013]?\s*", re.IGNORECASE)
 
 
@@ -43,22 +47,33 @@ class ActionCandidate:
 def find_action_rows(sheet: Sheet, collection: Collection) -> dict[str, ActionCandidate]:
     """For each action found, the row that most surely is it."""
     labels = {action.code: action.label for action in collection.actions}
-    focus = tuple(collection.focus_areas.values())
+    focus = collection.focus_areas
     candidates = [c for r in range(min(len(sheet.rows), LOCATE_ROWS))
                   if (c := _row_candidate(sheet.rows[r], r, labels, focus))]
-    if not candidates:
-        return {}
-    usual_col = Counter(c.col for c in candidates).most_common(1)[0][0]
     chosen: dict[str, ActionCandidate] = {}
+    usual_col = Counter(c.col for c in candidates).most_common(1)[0][0] if candidates else 0
     for candidate in candidates:
         current = chosen.get(candidate.code)
         if current is None or _rank(candidate, usual_col) > _rank(current, usual_col):
             chosen[candidate.code] = candidate
+    if len(chosen) < len(labels):
+        by_order = rows_by_focus_order(sheet, {code: c.row for code, c in chosen.items()},
+                                       collection, _is_other, LOCATE_ROWS, LOCATE_COLS)
+        chosen.update({code: ActionCandidate(r, code, c, False, 0.0)
+                       for code, (r, c) in by_order.items()})
+    if not chosen:
+        return {}
+    usual_col = Counter(c.col for c in chosen.values()).most_common(1)[0][0]
     return _add_reworded(sheet, chosen, usual_col, labels, focus)
 
 
+def _is_other(text: str) -> bool:
+    """A cell that ends a run of action rows: a code, or a field's label."""
+    return bool(CODE.match(text)) or field_of(text, {}) is not None
+
+
 def _add_reworded(sheet: Sheet, chosen: dict[str, ActionCandidate], col: int,
-                  labels: dict[str, str], focus: tuple[str, ...]) -> dict[str, ActionCandidate]:
+                  labels: dict[str, str], focus: dict[str, str]) -> dict[str, ActionCandidate]:
     """Inside the table found, a label reworded beyond the first pass's bar still names its row."""
     if len(chosen) < MIN_ACTIONS:
         return chosen
@@ -81,21 +96,27 @@ def _rank(candidate: ActionCandidate, usual_col: int) -> tuple[bool, bool, bool,
 
 
 def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
-                   focus: tuple[str, ...]) -> ActionCandidate | None:
+                   focus: dict[str, str]) -> ActionCandidate | None:
     """The row's leftmost cell that carries an action code or an action's label."""
     for col in range(min(len(cells), LOCATE_COLS)):
         text = cells[col].strip()
         if not text:
             continue
         match = CODE.match(text)
-        code = f"{match.group(1)}.{match.group(2)}" if match else None
+        code = code_of(match) if match else None
         if match and code in labels:
-            return _coded_candidate(cells, row, col, code, match.group(3).strip(), labels)
+            return _coded_candidate(cells, row, col, code, match.group("rest").strip(), labels)
         if len(text) >= 10:
             found = _label_match(text, labels)
             if found and not _is_focus(text, focus):
                 return ActionCandidate(row, found[0], col, False, found[1])
     return None
+
+
+def code_of(match: re.Match[str]) -> str:
+    """"1.1" from any written form: 1b is the focus's second action."""
+    number = match.group("number") or str(ord(match.group("letter").lower()) - ord("a") + 1)
+    return f"{match.group('focus')}.{int(number)}"
 
 
 def _coded_candidate(cells: tuple[str, ...], row: int, col: int, code: str, rest: str,
@@ -112,11 +133,9 @@ def _coded_candidate(cells: tuple[str, ...], row: int, col: int, code: str, rest
     return ActionCandidate(row, code, col, True, 0.0)
 
 
-def _is_focus(text: str, focus: tuple[str, ...]) -> bool:
+def _is_focus(text: str, focus: dict[str, str]) -> bool:
     """A section heading ("Focus 1: Infection prevention ...") reads much like an action."""
-    title = FOCUS.sub("", text)
-    return title != text or any(fuzz.ratio(title, name, processor=utils.default_process) >= 85
-                                for name in focus)
+    return bool(FOCUS.match(text)) or focus_heading(text, focus) is not None
 
 
 def _similarity(text: str, label: str) -> float:

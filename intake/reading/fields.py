@@ -1,47 +1,50 @@
 """The template's header fields and free-text boxes, found by their label text.
 
 The LA name, total care homes and contact, and the two free-text boxes, are found wherever
-their labels sit on a sheet (matched by pattern or fuzzily against the collection's wording);
-a value is read after the label in the same cell, to its right, or below it.
+their labels sit on a sheet, by what the label means (`intake.reading.labels`); a value is
+read after the label in the same cell, to its right (across merged cells), or below it.
 """
 
 from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 
 from intake.reading.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
-from intake.reading.grid import Sheet
+from intake.reading.grid import Region, Sheet
+from intake.reading.labels import field_of
 from store.collection import Collection
 
-FIELD_PATTERNS = {
-    "la": re.compile(r"^\s*(?:name\s+of\s+(?:the\s+)?)?(?:local\s+authority|council|la|authority)"
-                     r"(?:\s+name)?\s*(?:[:\-\u2013]\s*(?P<rest>.*?))?\s*$", re.IGNORECASE | re.DOTALL),
-    "total": re.compile(r"^\s*total\b[^:?]*\bhomes\b[^:?]*?(?:[:?\-\u2013]\s*(?P<rest>.*?))?\s*$",
-                        re.IGNORECASE | re.DOTALL),
-    "contact": re.compile(r"^\s*(?:the\s+)?contact(?:\s+person|\s+name|\s+details)?(?:\s+for\s+"
-                          r"(?:this|the)\s+return)?(?:\s+is)?\s*(?:[:\-\u2013]\s*(?P<rest>.*?))?\s*$",
-                          re.IGNORECASE | re.DOTALL),
-    "benefit": re.compile(r"^\s*highlight\s+any\s+support\b", re.IGNORECASE),
-    "regional": re.compile(r"^\s*highlight\s+any\s+(?:particular\s+)?issues\b", re.IGNORECASE),
-}
 SUB_LABEL = re.compile(r"^\s*(?:name|e-?mail(?:\s+address)?|tel(?:ephone)?|phone|mobile|job\s+title|"
                        r"role|position)\s*(?:no\.?|number)?\s*[:\-\u2013]?\s*", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)[\d\s()-]{8,}\d")
-SEPARATOR = ":-\u2013?"
 
 
-def find_fields(sheet: Sheet, collection: Collection) -> dict[str, str | None]:
-    """The header fields and free-text boxes found on one sheet, as TemplateReading fields."""
+def find_fields(sheet: Sheet, collection: Collection,
+                table: Region | None = None) -> dict[str, str | None]:
+    """The header fields and free-text boxes found on one sheet, as TemplateReading fields.
+
+    Labels inside `table` (its header and action rows) are column headers, not fields.
+    """
     labels = _field_labels(collection)
     found: dict[str, tuple[int, int, str]] = {}
+    totals: list[tuple[int, int, str]] = []
     for r in range(min(len(sheet.rows), LOCATE_ROWS)):
         for c in range(min(sheet.width, LOCATE_COLS)):
-            field = _which_field(sheet.rows[r][c], labels)
-            if field and field[0] not in found:
+            if table and table.holds(r, c):
+                continue
+            field = field_of(sheet.rows[r][c], labels)
+            if field and field[0] == "total":
+                totals.append((r, c, field[1]))
+            elif field and field[0] not in found:
                 found[field[0]] = (r, c, field[1])
+    if totals:
+        # Several counts of homes (homes responding, homes with outbreaks...): the total is
+        # the one whose label reads most like the template's.
+        found["total"] = max(totals, key=lambda where: fuzz.token_set_ratio(
+            _label_text(sheet, where), labels["total"], processor=utils.default_process))
     fields: dict[str, str | None] = {}
     for name, raw, cell in (("la", "la_name", "la_cell"), ("total", "total_raw", "total_cell")):
         if name in found:
@@ -62,7 +65,7 @@ def _label_text(sheet: Sheet, where: tuple[int, int, str]) -> str:
     text = " ".join(sheet.cell(r, c).split())
     if rest:
         text = text[:text.rfind(" ".join(rest.split()))]
-    return text.rstrip(" " + SEPARATOR)
+    return text.rstrip(" :-\u2013")
 
 
 def _field_labels(collection: Collection) -> dict[str, str]:
@@ -71,41 +74,8 @@ def _field_labels(collection: Collection) -> dict[str, str]:
             "benefit": text.benefit_label, "regional": text.regional_issues_label}
 
 
-def _which_field(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
-    """(field, text written after the label in the same cell) when the cell is a field's label."""
-    if not text.strip() or len(text) > 600:
-        return None
-    for field, label in labels.items():
-        match = FIELD_PATTERNS[field].match(text)
-        if match:
-            return field, (match.groupdict().get("rest") or "").strip()
-        rest = _after_label(text, label)
-        if rest is not None:
-            return field, rest
-    return None
-
-
-def _after_label(text: str, label: str) -> str | None:
-    """The text after `label` when the cell starts with it (fuzzily), else None."""
-    lowered, wanted = text.lower(), label.lower().rstrip(": ")
-    if len(lowered.strip()) < 0.6 * len(wanted):
-        return None
-    found = fuzz.partial_ratio_alignment(wanted, lowered)
-    if found is None or found.score < 85 or lowered[:found.dest_start].strip():
-        return None
-    rest = text[found.dest_end:]
-    value = rest.strip()
-    if not value:
-        return ""
-    if value[0] in SEPARATOR or label.rstrip().endswith(":"):
-        return value.lstrip(SEPARATOR + " ").strip()
-    if not rest[0].isspace():
-        return ""                   # the alignment stopped inside the label's last word
-    return value if len(value) <= 25 or "@" in value else None
-
-
 def _is_label(text: str, labels: dict[str, str]) -> bool:
-    return _which_field(text, labels) is not None or bool(CODE.match(text) and len(text) > 8)
+    return field_of(text, labels) is not None or bool(CODE.match(text) and len(text) > 8)
 
 
 def _field_value(sheet: Sheet, where: tuple[int, int, str],

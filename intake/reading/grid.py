@@ -27,6 +27,7 @@ class Sheet:
     name: str
     hidden: bool
     rows: tuple[tuple[str, ...], ...]
+    transposed: bool = False        # rows here are the file's columns (actions written across)
 
     @property
     def width(self) -> int:
@@ -39,12 +40,35 @@ class Sheet:
         return ""
 
     def ref(self, row: int, col: int) -> str:
-        """The A1 reference of (row, col), e.g. `Sheet1!C7` or `'My sheet'!C7`."""
+        """The A1 reference of (row, col) in the file, e.g. `Sheet1!C7` or `'My sheet'!C7`."""
+        if self.transposed:
+            row, col = col, row
         name = self.name if re.fullmatch(r"\w+", self.name) else "'{}'".format(
             self.name.replace("'", "''"))
         return f"{name}!{get_column_letter(col + 1)}{row + 1}"
 
+    def transpose(self) -> Sheet:
+        """The same cells with rows and columns swapped; `ref` still names the file's cells."""
+        return Sheet(self.name, self.hidden, tuple(zip(*self.rows, strict=True)),
+                     not self.transposed)
 
+
+@dataclass(frozen=True)
+class Region:
+    """A block of a sheet's grid, inclusive: the template's table, say."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+    def transpose(self) -> Region:
+        """The same block on the transposed grid."""
+        return Region(self.left, self.right, self.top, self.bottom)
+
+    def holds(self, row: int, col: int) -> bool:
+        """Whether (row, col) lies inside the block."""
+        return self.top <= row <= self.bottom and self.left <= col <= self.right
 
 
 def to_text(value: object) -> str:

@@ -9,8 +9,9 @@ Which reader, and why (measured on a 40-row template and a 20,000-row sheet):
   mode instead, which streams rows so our caps stop it early (calamine would allocate the
   whole range). Macros are never run: neither reader executes VBA.
 - .xls and .ods: python-calamine (openpyxl cannot read them; it is fast and handles the
-  repeated-row runs LibreOffice writes). It does not expose number formats, so a percent
-  cell there keeps its float text ("0.9").
+  repeated-row runs LibreOffice writes). It does not expose number formats, so percentage
+  cells are found in the file itself (`intake.reading.ods_cells` in content.xml,
+  `intake.reading.xls_cells` in the BIFF records) and read "90%" as the LA saw them.
 - .csv: the csv module, after sniffing the encoding and the delimiter.
 
 Neither reader limits decompression, and calamine can abort the process on a sheet that
@@ -35,6 +36,7 @@ import python_calamine
 
 from intake.reading.formats import ENCRYPTED_WORKBOOK, refusal, sniff, text_of
 from intake.reading.grid import CellBudget, Sheet, number_text, to_sheet, to_text
+from intake.reading.ods_cells import ods_special_cells
 from intake.reading.safety import (
     DAMAGED,
     MAX_COLUMNS,
@@ -45,6 +47,7 @@ from intake.reading.safety import (
     check_ods,
     check_ooxml,
 )
+from intake.reading.xls_cells import xls_special_cells
 from intake.reading.xlsx_cells import (
     NO_SPECIAL_CELLS,
     SpecialCells,
@@ -197,4 +200,13 @@ def _delimiter(text: str) -> str:
     return best
 
 
-_READERS = {"xlsx": _read_xlsx, "xls": _read_calamine, "ods": _read_calamine, "csv": _read_csv}
+def _read_ods(filename: str, data: bytes) -> list[Sheet]:
+    special_cells = ods_special_cells(zipfile.ZipFile(io.BytesIO(data)))
+    return _read_calamine(filename, data, special_cells)
+
+
+def _read_xls(filename: str, data: bytes) -> list[Sheet]:
+    return _read_calamine(filename, data, xls_special_cells(data))
+
+
+_READERS = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "csv": _read_csv}

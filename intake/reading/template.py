@@ -1,48 +1,35 @@
 """Finding the support implementation status template in a workbook by what it says.
 
-Nothing is read from a fixed address. The template's sheet is the one whose rows carry the
-action codes (1.1 ... 5.2) and/or the action labels (matched fuzzily, as LAs reword them);
-the count, Yes/No, description and issues columns come from the header texts above those
-rows, falling back to what the cells look like; the header fields (LA, total, contact) and
-the two free-text boxes are found by their label text anywhere on the sheet. The rows are
-found by `intake.reading.action_rows`, the fields by `intake.reading.fields`.
+Nothing is read from a fixed address. Reading is a short pipeline of pure steps over the one
+grid model (`intake.reading.grid`), whatever format the file was:
+1. each sheet, as written and, when its actions run across, transposed, is searched for the
+   action rows (`intake.reading.action_rows`: codes in any form, labels fuzzily, order under
+   the focus headings);
+2. the table's columns are found by header meaning and content (`intake.reading.columns`);
+3. the header fields by what their labels mean (`intake.reading.fields`), outside the table,
+   then as a total row at the table's foot, then on the other sheets, and the LA last from a
+   heading or a sheet's name (`intake.reading.titles`);
+4. among several sheets holding the template, the final one (`intake.reading.choosing`).
+A new layout is a new rule in one of these steps.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Container
-from dataclasses import dataclass, replace
-
-from rapidfuzz import fuzz, process, utils
+from dataclasses import replace
 
 from intake.models import ActionRow, TemplateReading
-from intake.reading.action_rows import LOCATE_COLS, MIN_ACTIONS, ActionCandidate, find_action_rows
+from intake.reading.action_rows import MIN_ACTIONS, ActionCandidate, find_action_rows
 from intake.reading.choosing import choose_template
+from intake.reading.columns import Columns, find_columns
 from intake.reading.fields import find_fields
-from intake.reading.grid import Sheet
-from intake.reading.values import parse_count, parse_support
+from intake.reading.grid import Region, Sheet
+from intake.reading.labels import label_meaning
+from intake.reading.titles import la_from_titles, la_in_headings
 from store.collection import Collection
 
-HEADER_ROWS_ABOVE = 12
-HEADER_KEYWORDS = (
-    ("issues", re.compile(r"\bissues?\b")),
-    ("support", re.compile(r"yes\s*/\s*no|\by\s*/\s*n\b|additional support|support\s+(would\s+)?"
-                           r"be\s+helpful|support\s+(needed|required|requested)|further support")),
-    ("description", re.compile(r"descri|type of support|details|if yes")),
-    ("homes_in_place", re.compile(r"\b(number|no\.?|num|count)\b.*\bhomes\b|homes in place|^homes$"
-                                  r"|^care homes$")),
-    ("action", re.compile(r"\bactions?\b")),
-)
-
-
-@dataclass(frozen=True)
-class _Columns:
-    homes: int | None
-    support: int | None
-    description: int | None
-    issues: int | None
+FOOT_ROWS = 3                       # a total row sits just under the last action
+FOOT_TOTAL = re.compile(r"^\s*(?:grand\s+)?totals?\b", re.IGNORECASE)
 
 
 def find_template(sheets: list[Sheet], filename: str,
@@ -53,20 +40,51 @@ def find_template(sheets: list[Sheet], filename: str,
     chosen = choose_template(readings, within="workbook")
     if chosen is None:
         return None
-    return _fields_from_other_sheets(chosen, sheets, collection)
+    chosen = _fields_from_other_sheets(chosen, sheets, collection)
+    if chosen.la_name is None:
+        # la_from_titles gives only the optional text fields la_name and la_cell.
+        chosen = replace(chosen, **la_from_titles(sheets, chosen.sheet, filename))  # type: ignore[arg-type]
+    return chosen
 
 
-def _read_sheet(sheet: Sheet, filename: str, collection: Collection) -> TemplateReading | None:
+def _read_sheet(written: Sheet, filename: str, collection: Collection) -> TemplateReading | None:
+    sheet = written
     chosen = find_action_rows(sheet, collection)
+    if len(chosen) < MIN_ACTIONS and sheet.rows:
+        # Actions written across the sheet as columns: the same rules, transposed.
+        sheet = sheet.transpose()
+        chosen = find_action_rows(sheet, collection)
     if len(chosen) < MIN_ACTIONS:
         return None
-    columns = _columns(sheet, chosen, collection)
+    columns = find_columns(sheet, chosen, collection)
     rows = tuple(_action_row(sheet, chosen[code], columns)
                  for code in collection.action_codes if code in chosen)
-    fields = find_fields(sheet, collection)
+    last = max(c.row for c in chosen.values())
+    table = Region(columns.header_top, last, max(0, columns.action - 1), sheet.width)
+    # Header fields are read as written: a label's value beside it is not below it.
+    as_written = table.transpose() if sheet.transposed else table
+    fields = find_fields(written, collection, as_written)
+    if fields.get("la_name") is None:
+        fields.update(la_in_headings(written, as_written.top))
+    if not fields.get("total_raw"):
+        fields.update(_foot_total(sheet, last, columns))
     # find_fields gives only the reading's optional text fields (la_name, total_raw, ...).
     return TemplateReading(filename=filename, sheet=sheet.name, rows=rows, hidden=sheet.hidden,
                            **fields)  # type: ignore[arg-type]
+
+
+def _foot_total(sheet: Sheet, last: int, columns: Columns) -> dict[str, str | None]:
+    """The total written as a row at the foot of the table ("Total", then the count)."""
+    if columns.homes is None:
+        return {}
+    for r in range(last + 1, last + 1 + FOOT_ROWS):
+        for c in range(max(0, columns.action - 1), columns.homes):
+            text = sheet.cell(r, c)
+            if FOOT_TOTAL.match(text) and label_meaning(text) not in ("la", "contact"):
+                return {"total_raw": sheet.cell(r, columns.homes),
+                        "total_cell": sheet.ref(r, columns.homes),
+                        "total_label": " ".join(text.split())}
+    return {}
 
 
 def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
@@ -87,7 +105,7 @@ def _fields_from_other_sheets(reading: TemplateReading, sheets: list[Sheet],
     return replace(reading, **updates)  # type: ignore[arg-type]  # optional text fields only
 
 
-def _action_row(sheet: Sheet, candidate: ActionCandidate, columns: _Columns) -> ActionRow:
+def _action_row(sheet: Sheet, candidate: ActionCandidate, columns: Columns) -> ActionRow:
     r = candidate.row
 
     def text(col: int | None) -> str:
@@ -100,93 +118,3 @@ def _action_row(sheet: Sheet, candidate: ActionCandidate, columns: _Columns) -> 
                      homes_cell=ref(columns.homes), support_raw=text(columns.support),
                      support_cell=ref(columns.support), description=text(columns.description),
                      issues=text(columns.issues))
-
-
-# --- the columns ---------------------------------------------------------------------------
-
-
-def _columns(sheet: Sheet, chosen: dict[str, ActionCandidate], collection: Collection) -> _Columns:
-    rows = sorted(c.row for c in chosen.values())
-    action_col = Counter(c.col for c in chosen.values()).most_common(1)[0][0]
-    headers = _headers(sheet, rows[0], action_col, collection)
-    starts = sorted(headers.values())
-
-    def span(key: str) -> range | None:
-        if key not in headers:
-            return None
-        start = headers[key]
-        following = [col for col in starts if col > start]
-        return range(start, following[0] if following else start + 3)
-
-    values = {col: [sheet.cell(r, col).strip() for r in rows]
-              for col in range(action_col + 1, sheet.width)}
-    homes = _pick(span("homes_in_place"), values, _numberish)
-    support = _pick(span("support"), values, _yes_no, exclude={homes})
-    homes = homes if homes is not None else _fallback(values, _numberish, {support})
-    support = support if support is not None else _fallback(values, _yes_no, {homes})
-    description = headers.get("description")
-    support_span = span("support")
-    if description is None and support is not None and support_span:
-        description = next((col for col in support_span if col > support
-                            and any(values.get(col, []))), None)
-    issues = _pick(span("issues"), values, bool, exclude={homes, support, description})
-    return _Columns(homes, support, description, issues)
-
-
-def _pick(columns: range | None, values: dict[int, list[str]], looks_right: Callable[[str], bool],
-          exclude: Container[int | None] = ()) -> int | None:
-    """Under a header (which may be merged over several columns) the column that holds the data."""
-    if columns is None:
-        return None
-    options = [col for col in columns if col not in exclude]
-    for col in options:
-        if _mostly(values.get(col, []), looks_right):
-            return col
-    return options[0] if options else None
-
-
-def _fallback(values: dict[int, list[str]], looks_right: Callable[[str], bool],
-              exclude: Container[int | None]) -> int | None:
-    """No header: the first column right of the actions whose cells look the part."""
-    for col, cells in values.items():
-        if col not in exclude and _mostly(cells, looks_right):
-            return col
-    return None
-
-
-def _mostly(cells: list[str], looks_right: Callable[[str], bool]) -> bool:
-    filled = [text for text in cells if text]
-    return bool(filled) and sum(1 for text in filled if looks_right(text)) * 2 >= len(filled)
-
-
-def _numberish(text: str) -> bool:
-    return parse_count(text, 100).kind in ("number", "not_applicable")
-
-
-def _yes_no(text: str) -> bool:
-    return parse_support(text).kind != "invalid"
-
-
-def _headers(sheet: Sheet, first_row: int, action_col: int,
-             collection: Collection) -> dict[str, int]:
-    """Header key -> column, from the header rows nearest above the first action row."""
-    found: dict[str, int] = {}
-    for r in range(first_row - 1, max(-1, first_row - 1 - HEADER_ROWS_ABOVE), -1):
-        for col in range(action_col + 1, min(sheet.width, action_col + 1 + LOCATE_COLS)):
-            key = classify_header(sheet.cell(r, col), collection)
-            if key and key != "action" and key not in found and col not in found.values():
-                found[key] = col
-    return found
-
-
-def classify_header(text: str, collection: Collection) -> str | None:
-    """Which column a header text names: 'homes_in_place', 'support', 'description', 'issues'."""
-    plain = " ".join(text.lower().replace("*", " ").split())
-    if not plain or "total" in plain or len(plain) > 400:
-        return None
-    headers = collection.template.column_headers
-    best = process.extractOne(plain, headers, scorer=fuzz.ratio, processor=utils.default_process,
-                              score_cutoff=85)
-    if best:
-        return best[2]
-    return next((key for key, pattern in HEADER_KEYWORDS if pattern.search(plain)), None)
