@@ -43,7 +43,7 @@ def test_the_rest_follow_in_a_line_each_in_order(ctx):
                 if s.startswith("Also of concern"))
     names = [line.strip().split(":")[0] for line in rest.splitlines()[1:]]
     assert names == ["Hackney", "Brent", "Barnet", "Ealing", "Bexley"]
-    assert "Hackney: low on 3.1; Return needs fixing (version 1, CHR-" in rest
+    assert "Hackney: low on 3.1; Return: needs fixing (version 1, CHR-" in rest
 
 
 def test_a_bigger_shortfall_of_homes_ranks_higher_at_the_same_share():
