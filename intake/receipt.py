@@ -80,7 +80,7 @@ def view_of(receipt: Receipt, collection: Collection) -> ReceiptView:
     submission = receipt.submission if receipt.disposition == "accepted" else None
     local = collection.local(receipt.received)
     facts = [("Reference", receipt.ref),
-             ("Received", f"{local:%A} {local.day} {local:%B %Y, %H:%M} (UK time)")]
+             ("Received", f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({collection.time_words})")]
     if receipt.la_name:
         facts.append(("Council", receipt.la_name))
     if receipt.version:

@@ -80,6 +80,7 @@ class Collection(BaseModel):
     deadline: datetime
     opens: datetime
     timezone: str
+    timezone_words: str = ""    # how people name it, e.g. 'UK time' (default: '<zone> time')
     bank_holidays: tuple[date, ...]
     digest_time: time
     chase: ChasePlan
@@ -91,6 +92,11 @@ class Collection(BaseModel):
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def time_words(self) -> str:
+        """The collection's time zone in words, as messages name it."""
+        return self.timezone_words or f"{self.timezone} time"
 
     @property
     def deadline_at(self) -> datetime:

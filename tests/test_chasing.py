@@ -15,11 +15,14 @@ from bot.context import Context
 from bot.parsing import parse
 from bot.roles import viewer_from_role
 from intake.chase_cli import chase_main
+from intake.chasing.letter import chaser_text
 from intake.chasing.run import chase_now, run_slot
 from intake.chasing.schedule import due_slot
+from intake.chasing.states import LaState
+from store.collection import Collection
 from store.contacts import add_contact
 from store.db import open_db
-from store.picture import last_chased
+from store.picture import NOT_RECEIVED, last_chased
 from store.submissions import Finding
 from tests.bot_helpers import add_return
 
@@ -208,3 +211,14 @@ def test_the_bot_previews_then_queues_on_confirmation(settings, collection, cont
     assert refused.ephemeral and "North East only" in refused.title
     everyone = chase_command(parse("chase"), national, ctx)
     assert len(everyone.buttons[0].value) < 2000    # Slack's limit on a button's value
+
+
+def test_a_chaser_names_the_collections_own_time_zone(settings, collection):
+    elsewhere = Collection.model_validate({**collection.model_dump(),
+                                           "timezone": "America/New_York", "timezone_words": ""})
+    state = LaState(DARLINGTON, "Darlington", "North East", NOT_RECEIVED, None, None, None, "", ())
+    now = at("2020-05-28T12:00")
+    assert "May 2020 at 23:59 (UK time)" in chaser_text(state, settings=settings,
+                                                       collection=collection, now=now)
+    assert "May 2020 at 23:59 (America/New_York time)" in chaser_text(
+        state, settings=settings, collection=elsewhere, now=now)

@@ -82,7 +82,7 @@ def chaser_text(state: LaState, *, settings: Settings, collection: Collection,
     lines = ["Dear colleague,", "",
              f"This is a reminder about {state.la_name}'s {collection.name}.", ""]
     lines += _what_we_have(state, collection)
-    lines += ["", f"DEADLINE: {_deadline(collection)} (UK time). {_lateness(collection, now)}",
+    lines += ["", f"DEADLINE: {_deadline(collection)} ({collection.time_words}). {_lateness(collection, now)}",
               "", f"Please email the completed template and covering letter to "
                   f"{inbox_address(settings, collection)}. Every version is kept; your latest "
                   "valid one counts.",
