@@ -131,18 +131,18 @@ def _text_concerns(row: Mapping) -> list[Concern]:
 
 def _return_concerns(collection: Collection, now: datetime, state: Mapping) -> list[Concern]:
     status, ref = state["status"], state["message_ref"]
+    words = picture.status_words(status)
     if status == picture.NEEDS_FIXING:
         problem = (state["problems"] or "").splitlines()[:1]
         detail = f": {problem[0]}" if problem else ""
-        return [Concern("return", None, f"Return needs fixing (version {state['version']}, {ref})"
+        return [Concern("return", None, f"Return: {words} (version {state['version']}, {ref})"
                                         f"{detail}")]
     if status == picture.LETTER_MISSING:
-        return [Concern("return", None, f"Return received, letter missing "
-                                        f"(version {state['version']}, {ref})")]
+        return [Concern("return", None, f"Return: {words} (version {state['version']}, {ref})")]
     if status == picture.NOT_RECEIVED:
         late = collection.working_days_late(now)
         if late:
-            return [Concern("missing", None, f"Not received: {late} working days late")]
+            return [Concern("missing", None, f"{words.capitalize()}: {late} working days late")]
         return []
     late = collection.working_days_late(datetime.fromisoformat(state["first_received_at"]))
     if late:

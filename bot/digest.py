@@ -110,12 +110,7 @@ def build_digest(db: Database, collection: Collection, now: datetime,
 def _change(today: Tally, before: Tally, since: datetime, collection: Collection) -> str:
     if today == before:
         return f"Nothing has changed since {when(since.isoformat(), collection)}."
-    return (f"Since {when(since.isoformat(), collection)}: "
-            f"{today.returned - before.returned:+d} returned: "
-            f"{today.valid - before.valid:+d} valid, "
-            f"{today.needs_fixing - before.needs_fixing:+d} need fixing, "
-            f"{today.letter_missing - before.letter_missing:+d} letter missing; "
-            f"{today.not_received - before.not_received:+d} not received")
+    return f"Since {when(since.isoformat(), collection)}: {today.change_since(before)}"
 
 
 def _new_returns(new: list[Version], states: list[Mapping], scope: Scope) -> Section:

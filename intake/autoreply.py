@@ -56,29 +56,24 @@ _DAEMON_SENDER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# Subjects that mail systems put on their own reports and vacation replies, at the start.
-_AUTOMATIC_SUBJECT = re.compile(
-    r"""^\s*(?:automatic\ reply|auto[-\ ]?reply|auto[-\ ]?response|out\ of\ (?:the\ )?office
+# Subjects that mail systems put on their own delivery reports and vacation replies, at the start.
+_BOUNCE_SUBJECTS = r"""automatic\ reply|auto[-\ ]?reply|out\ of\ (?:the\ )?office
           |undeliverable|undelivered\ mail|delivery\ status
           |delivery\ (?:failure|failed|has\ failed|notification)|mail\ delivery\ (?:failed|failure)
-          |returned\ mail|failure\ notice|message\ not\ delivered|non[-\ ]?deliverable
-          |warning:\ could\ not\ send|mail\ system\ error|read:|not\ read:)""",
+          |returned\ mail|failure\ notice|message\ not\ delivered|non[-\ ]?deliverable"""
+_BOUNCE_SUBJECT = re.compile(rf"^\s*(?:{_BOUNCE_SUBJECTS})", re.IGNORECASE | re.VERBOSE)
+# ... and the other subjects of automatic mail (which may still forward a return).
+_AUTOMATIC_SUBJECT = re.compile(
+    rf"""^\s*(?:{_BOUNCE_SUBJECTS}
+          |auto[-\ ]?response|warning:\ could\ not\ send|mail\ system\ error|read:|not\ read:)""",
     re.IGNORECASE | re.VERBOSE,
 )
-
 
 # Mail that is never a return, whatever it carries (DESIGN section 5): reports of mail coming
 # back (usually our own chaser or receipt, blank template and all) and vacation replies.
 _REPORTING_SENDER = re.compile(r"^(?:mailer-?daemon|post[-_.]?master)$", re.IGNORECASE)
 BOUNCE_MARKERS = ("x-failed-recipients", "x-ms-exchange-message-is-ndr", "x-autoreply",
                   "x-autorespond", "x-auto-reply", "x-mail-autoreply", "x-autoreply-from")
-_BOUNCE_SUBJECT = re.compile(
-    r"""^\s*(?:undeliverable|undelivered\ mail|delivery\ status
-          |delivery\ (?:failure|failed|has\ failed|notification)|mail\ delivery\ (?:failed|failure)
-          |returned\ mail|failure\ notice|message\ not\ delivered|non[-\ ]?deliverable
-          |automatic\ reply|out\ of\ (?:the\ )?office)""",
-    re.IGNORECASE | re.VERBOSE,
-)
 
 
 @dataclass(frozen=True)

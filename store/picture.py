@@ -121,6 +121,14 @@ class Tally:
                 f"{self.needs_fixing} {'needs' if self.needs_fixing == 1 else 'need'} fixing, "
                 f"{self.letter_missing} letter missing; {self.not_received} not received")
 
+    def change_since(self, before: Tally) -> str:
+        """'+2 returned: +1 valid, +0 need fixing, +1 letter missing; -2 not received'."""
+        return (f"{self.returned - before.returned:+d} returned: "
+                f"{self.valid - before.valid:+d} valid, "
+                f"{self.needs_fixing - before.needs_fixing:+d} need fixing, "
+                f"{self.letter_missing - before.letter_missing:+d} letter missing; "
+                f"{self.not_received - before.not_received:+d} not received")
+
     def missing_line(self) -> str:
         """'15 need fixing, 6 letter missing, 76 not received': the LAs with no valid return."""
         return (f"{self.needs_fixing} {'needs' if self.needs_fixing == 1 else 'need'} fixing, "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.autoreply import automatic_reason, reply_decision
+from intake.autoreply import automatic_reason, bounce_reason, reply_decision
 from intake.models import Headers
 from intake.reading.mime import parse_headers
 from tests.conftest import SHARED
@@ -158,3 +158,30 @@ def test_corpus_mail_from_people_is_still_answered():
                  for path in corpus("not")}
     assert decisions == {"is-not-bounce-01.eml": True, "is-not-bounce-02.eml": True,
                          "rb-issue-368-bug.eml": False}
+
+
+@pytest.mark.parametrize(("headers", "mail_from"), [
+    (PERSON, ""),
+    (PERSON, "MAILER-DAEMON@mx.leeds.gov.uk"),
+    (replace(PERSON, from_address="postmaster@leeds.gov.uk"), "jo.bloggs@leeds.gov.uk"),
+    (replace(PERSON, content_type="multipart/report; report-type=delivery-status"),
+     "jo.bloggs@leeds.gov.uk"),
+    (replace(PERSON, auto_submitted="auto-replied"), "jo.bloggs@leeds.gov.uk"),
+    (replace(PERSON, other_auto_markers=("X-MS-Exchange-Message-Is-Ndr",)),
+     "jo.bloggs@leeds.gov.uk"),
+    (replace(PERSON, subject="Undeliverable: Reminder: care home support return"),
+     "jo.bloggs@leeds.gov.uk"),
+])
+def test_bounces_and_vacation_replies_are_never_returns(headers, mail_from):
+    assert bounce_reason(headers, mail_from)
+
+
+@pytest.mark.parametrize("headers", [
+    replace(PERSON, auto_submitted="auto-generated"),   # a forwarding system's stamp
+    replace(PERSON, list_headers=("List-Id",)),
+    replace(PERSON, precedence="bulk"),
+    PERSON,
+])
+def test_other_automatic_mail_may_still_carry_a_return(headers):
+    assert bounce_reason(headers, "returns@leeds.gov.uk") is None
+    assert bounce_reason(PERSON, "noreply@leeds.gov.uk") is None

@@ -105,7 +105,7 @@ def test_concerns_in_a_region_show_evidence_and_thematic_concerns(ctx):
     assert "2.1 asks for support: “more test kits” [CHR-000001, return.xlsx Template!C10]" in text
     assert "3.1 issue raised: “PPE supplies are short”" in text
     assert "Issues for regional and national teams: “Staffing is our worry”" in text
-    assert "Return needs fixing (version 1, CHR-" in text        # Stockton
+    assert "Return: needs fixing (version 1, CHR-" in text       # Stockton
     assert "First return arrived 1 working days late" not in text
     assert "Not received (8, 2 working days late)" in text
 
