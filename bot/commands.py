@@ -15,6 +15,7 @@ from bot.parsing import Question, parse
 from bot.quarantine import dismiss, quarantine_reply, release
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched
+from bot.search import search_reply
 from bot.status import authority_status_reply, missing_reply, status_reply
 from bot.support import support_reply
 from bot.themes import theme_actions, theme_name
@@ -92,6 +93,11 @@ def contacts(question: Question, scope: Scope, ctx: Context) -> Reply:
     return contacts_reply(ctx, scope)
 
 
+@scoped
+def search(question: Question, scope: Scope, ctx: Context) -> Reply:
+    return search_reply(ctx, question.topic, scope)
+
+
 def quarantine(question: Question, user: Viewer, ctx: Context) -> Reply:
     return national_only(user) or quarantine_reply(ctx)
 
@@ -142,5 +148,5 @@ HANDLERS: dict[str, Handler] = {
     "status": status, "missing": missing, "concerns": concerns, "support": support,
     "changes": changes, "contacts": contacts, "quarantine": quarantine,
     "release": release_command, "dismiss": dismiss_command, "chase": chase_command,
-    "digest": digest_command, "choose": choose, "help": help_reply,
+    "digest": digest_command, "choose": choose, "help": help_reply, "search": search,
 }

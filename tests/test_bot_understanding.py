@@ -79,6 +79,14 @@ async def test_place_understood_and_so_is_what_is_asked_about_it(bot, slack, db)
     assert post["text"].startswith("32 of 33 LAs in London have no valid return")
 
 
+async def test_what_an_la_wrote_about_a_topic_is_searched_not_its_status(bot, slack, db):
+    add_return(db, "E10000016", issues={"2.1": "Testing kits arrive late in the east"})  # Kent
+    add_return(db, "E10000030", issues={"2.1": "Testing is fine"})                       # Surrey
+    post = await ask(bot, slack, "what did Kent say about testing?")
+    assert "Kent" in post["text"] and "kits arrive late" in shown(post)
+    assert "Surrey" not in shown(post) and "valid return" not in post["text"]
+
+
 async def test_status_city_of_london_is_the_la_not_the_region(bot, slack):
     post = await ask(bot, slack, "status City of London")
     assert post["text"].startswith("City of London (London): nothing received")

@@ -99,3 +99,9 @@ def test_our_means_the_askers_area_and_names_are_read_exactly(collection, text, 
         assert question.scope.text == place
     else:
         assert question.scope.name == place
+
+
+def test_two_close_intents_are_offered_not_guessed(collection):
+    question = parse("any problems with late returns in london", collection)
+    assert question.intent == "choose"
+    assert question.choices == (("missing", "missing London"), ("concerns", "concerns London"))
