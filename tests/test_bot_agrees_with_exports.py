@@ -1,9 +1,11 @@
-"""The bot's answers agree with the exports on a store filled by the real intake."""
+"""The bot's answers agree with the exports on a store filled by `python -m intake send-sample`
+through the real intake."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,21 +15,19 @@ from bot.context import Context
 from bot.digest import build_digest
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
-from intake.samples.returns import make_sample_returns
 from intake.service import IntakeService
 from store.collection import Collection, load_collection
 from store.db import open_db
 from store.exports import export_rows
 from store.settings import Settings
-from tests.smtp_helpers import send_message
 
 NATIONAL = viewer_from_role("UNAT", "national")
 
 
 @pytest.fixture(scope="module")
 def filled(module_settings) -> Iterator[Context]:
-    """A store filled by 60 synthetic returns sent over SMTP to the real intake, once for the
-    module: every test here only reads it."""
+    """A store filled by 60 synthetic returns that `send-sample` mails to the real intake, once
+    for the module: every test here only reads it."""
     collection = load_collection()
     asyncio.run(send_through_the_intake(module_settings, collection))
     db = open_db(module_settings.returns_db)
@@ -39,8 +39,11 @@ async def send_through_the_intake(settings: Settings, collection: Collection) ->
     service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     try:
-        for sample in make_sample_returns(60, seed=3, collection=collection):
-            await send_message(service.port, sample.raw, mail_from=sample.mail_from)
+        sender = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "intake", "send-sample", "--count", "60", "--seed", "3",
+            "--host", "127.0.0.1", "--port", str(service.port),
+            "--to", settings.inbox_addresses[0], stdout=asyncio.subprocess.DEVNULL)
+        assert await asyncio.wait_for(sender.wait(), 120) == 0
         await asyncio.wait_for(service.idle.wait(), 60)
     finally:
         await service.stop()
