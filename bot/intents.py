@@ -44,7 +44,8 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
                    r"(about|of|on|regarding)\b"),
                (4, r"\bdid\b.{1,40}\b(say|mention|write|raise)\b"),
                (3, r"\bmention(s|ed|ing)?\b"), (4, r"\bsearch\b"), (4, r"\bfind\b"),
-               (3, r"\b(anything|something) (about|on|regarding)\b")),
+               (3, r"\b(anything|something) (about|on|regarding)\b"),
+               (4, r"\b(put|include|included|note|noted)\b.{0,40}\b(about|regarding)\b")),
     "changes": ((4, r"\bsince (yesterday|the last|last night|this morning)\b"),
                 (3, r"\bchang(e|ed|es)\b"), (4, r"\b(what|anything|whats)( is)? new\b"),
                 (4, r"\bovernight\b"), (3, r"\bmoved\b"), (1, r"\btoday\b"),
@@ -57,7 +58,7 @@ _CUES: dict[str, tuple[tuple[int, str], ...]] = {
     "missing": ((3, r"\bmissing\b"), (3, r"\boutstanding\b"), (3, r"\boverdue\b"),
                 (3, r"\blate\b"), (3, r"\bnot (yet )?(we |they |you )?(sent|send|returned|return"
                                   r"|submitted|submit|received|replied|reply|in|come in|heard|done|finished"
-                                  r"|completed)\b"),
+                                  r"|completed|responded|respond)\b"),
                 (3, r"\bstill need\b"), (3, r"\bgaps?\b"), (3, r"\bnon.?return(s|ers?)?\b"),
                 (3, r"\bbehind\b"), (3, r"\bmissed\b"), (3, r"\b(invalid|incomplete)\b"),
                 (3, r"\bno valid\b"), (3, r"\b(fix|fixing|errors?)\b"),
@@ -94,7 +95,8 @@ PRIORITY = tuple(_CUES)
 LISTS = frozenset({"status", "missing", "concerns"})
 # Every word the cues are made of: never taken for a misspelt place.
 CUE_WORDS = frozenset(word for cues in _CUES.values() for _w, pattern in cues
-                      for word in re.findall(r"[a-z]{3,}", pattern)) | frozenset(COMMANDS)
+                      for word in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-z]", " ", pattern))
+                      ) | frozenset(COMMANDS)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def _topic(intent: str, unplaced: list[str], collection: Collection) -> tuple[st
         return tuple(w for w in words
                      if not filler(w) and w not in SEARCH_WORDS and w not in CUE_WORDS)
     if intent in TOPICAL:
-        return tuple(theme_actions(words, collection)[1])
+        return tuple(theme_actions([w for w in words if not filler(w)], collection)[1])
     return ()
 
 
