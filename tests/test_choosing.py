@@ -12,15 +12,16 @@ from intake.models import ActionRow, TemplateReading
 from intake.reading.choosing import choose_template
 from intake.samples.files import write_xlsx
 from intake.service import IntakeService
-from store.collection import Collection
+from store.collection import Collection, load_collection
 from store.db import open_db
 from store.exports import export_rows
 from store.settings import Settings
 from tests.sheet_writers import Book
 from tests.smtp_helpers import send_message
-from tests.test_intake_flow import leeds_return, return_mail, settled
+from tests.test_intake_flow import acks, leeds_return, return_mail, settled
 from tests.test_template import ANSWERS, read, template_rows
 
+TOTAL_LABEL = load_collection().template.total_label
 DRAFT_ANSWERS = {code: (11, "No", "") for code in ANSWERS}
 
 
@@ -104,7 +105,7 @@ async def intake(settings: Settings, collection: Collection):
     await service.stop()
 
 
-async def test_a_message_with_a_draft_and_a_final_file_records_the_final(
+async def test_a_message_with_a_draft_and_a_final_file_records_the_final_and_says_so(
         intake: IntakeService, settings: Settings) -> None:
     final = leeds_return()
     draft = leeds_return(total_raw=60, actions=tuple(
@@ -121,3 +122,8 @@ async def test_a_message_with_a_draft_and_a_final_file_records_the_final(
     answers = list(export_rows(open_db(settings.returns_db), "answers"))
     assert {row["total_care_homes"] for row in answers} == {52}
     assert {row["raw_homes_in_place"] for row in answers} == {"40"}
+    (ack,) = acks(Path(settings.returns_data_dir) / "outbox")
+    text = " ".join(ack.get_body(("plain",)).get_content().split())
+    assert ('Template read: read "Leeds template FINAL.xlsx"; the message also had '
+            '"Leeds template DRAFT.xlsx"') in text
+    assert f"Total care homes: 52, read from “{TOTAL_LABEL}” (cell" in text

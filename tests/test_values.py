@@ -56,6 +56,7 @@ COUNTS = [
     ("40 (of 45)", 45, 40, "number"),
     ("40 (out of 45)", 45, 40, "number"),
     ("45 ( / 52)", 52, 45, "number"),
+    ("45 (87%)", 52, 45, "number"),
     ("20-30", 52, None, "invalid"),
     ("20 to 30", 52, None, "invalid"),
     ("Yes", 52, None, "invalid"),
@@ -92,6 +93,7 @@ def test_unreadable_counts_say_why(raw: str, total: int | None, note: str) -> No
     ("approx 40", 52, "an approximate figure"),
     ("45 of 50", 52, "written as out of 50"),
     ("0.9", 52, "90% of 52 homes"),
+    ("45 (of 50)", 52, "written as out of 50"),
 ])
 def test_interpreted_counts_carry_a_note(raw: str, total: int, words: str) -> None:
     assert words in parse_count(raw, total).note
@@ -151,6 +153,7 @@ SUPPORT = [
     ("Yesterday we asked", None, "", "invalid"),
     ("Nothing needed", "no", "", "answered"),
     ("n/a", None, "", "invalid"),
+    ("N/A - already in place", None, "", "invalid"),
 ]
 
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 PLACEHOLDER = re.compile(r"^<?\s*please\s+(select|choose|enter)\b.*$", re.IGNORECASE)
 NOT_APPLICABLE = re.compile(r"^(n\s*/\s*a|n\.a\.?|na|not\s+applicable|not\s+known|unknown|tbc|"
                             r"[-\u2013\u2014]+)\.?$", re.IGNORECASE)
+NOT_APPLICABLE_FIRST = re.compile(r"^n\s*/\s*a\b", re.IGNORECASE)   # "N/A - already in place"
 NONE_WORDS = re.compile(r"^(none|nil|zero|no\s+homes|no\s+care\s+homes)\b", re.IGNORECASE)
 ALL_WORDS = re.compile(r"^all\b", re.IGNORECASE)
 APPROXIMATE = re.compile(r"^(?:(?:approx(?:imately)?|c|ca|circa|around|about|roughly|est(?:imated)?"
                          r"|over|under|at\s+least|up\s+to)(?![a-z])\.?|~|>|<)\s*", re.IGNORECASE)
 NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 PERCENT = re.compile(rf"^({NUMBER})\s*(%|per\s*cent|percent)", re.IGNORECASE)
-OUT_OF = re.compile(rf"^({NUMBER})\s*(?:/|of|out\s+of|\(\s*(?:of|out\s+of|/)?)\s*({NUMBER})\b",
+OUT_OF = re.compile(rf"^({NUMBER})\s*(?:/|of|out\s+of|\(\s*(?:of|out\s+of|/))\s*({NUMBER})\b",
                     re.IGNORECASE)
 FRACTION = re.compile(r"^0?\.\d+$")
 RANGE = re.compile(rf"^({NUMBER})\s*(?:-|\u2013|to)\s*({NUMBER})\b", re.IGNORECASE)
@@ -89,7 +90,7 @@ def parse_support(raw: str) -> Support:
     text = raw.strip()
     if not text or PLACEHOLDER.match(text):
         return Support(None, "", "unanswered")
-    if NOT_APPLICABLE.match(text):
+    if NOT_APPLICABLE.match(text) or NOT_APPLICABLE_FIRST.match(text):
         return Support(None, "", "invalid")
     for answer, pattern in (("yes", YES), ("no", NO)):
         match = pattern.match(text)
