@@ -110,11 +110,6 @@ class Tally:
     def returned(self) -> int:
         return self.las - self.not_received
 
-    @property
-    def missing(self) -> int:
-        """LAs with no valid return (returned but not valid, or nothing received)."""
-        return self.las - self.valid
-
     def line(self) -> str:
         """'75 of 151 returned: 54 valid, 15 need fixing, 6 letter missing; 76 not received'."""
         return (f"{self.returned} of {self.las} returned: {self.valid} valid, "
@@ -167,9 +162,3 @@ def lateness(collection: Collection, now: datetime) -> str:
     if days <= 0:
         return "due today"
     return f"due in {days} day{'s' if days != 1 else ''}"
-
-
-def last_chased(db: Database) -> dict[str, datetime]:
-    """When each LA was last chased (collection clock), by LA code."""
-    return {row["la_code"]: datetime.fromisoformat(row["last_chased"])
-            for row in standings(db) if row["last_chased"]}

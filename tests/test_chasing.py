@@ -22,7 +22,7 @@ from intake.chasing.states import LaState
 from store.collection import Collection
 from store.contacts import add_contact
 from store.db import open_db
-from store.picture import NOT_RECEIVED, last_chased
+from store.picture import NOT_RECEIVED, standings
 from store.submissions import Finding
 from tests.bot_helpers import add_return
 
@@ -169,7 +169,9 @@ def test_on_demand_chasing_is_once_a_day_and_never_to_a_valid_la(settings, colle
     again = chase_now(db, settings, collection, [LEEDS], "U123")
     assert again.queued == () and [c.la_code for c in again.already] == [LEEDS]
     assert set(chasers(db, "manual:2020-05-28")) == {LEEDS}
-    assert last_chased(db) == {LEEDS: settings.now()}
+    chased = {row["la_code"]: row["last_chased"] for row in standings(db) if row["last_chased"]}
+    assert {code: datetime.fromisoformat(at) for code, at in chased.items()} == {
+        LEEDS: settings.now()}
     [audit] = db.query("SELECT actor, action, detail FROM audit")
     assert audit == {"actor": "U123", "action": "chase", "detail": LEEDS}
 
