@@ -177,22 +177,30 @@ def _figure(answer: Answer, collection: Collection) -> Figure:
 
 
 def _next_steps(receipt: Receipt, collection: Collection) -> tuple[str, ...]:
-    deadline = collection.local(collection.deadline_at)
-    due = f"{deadline:%A} {deadline.day} {deadline:%B %Y at %H:%M}"
+    due = _due(receipt, collection)
     if receipt.disposition == "quarantined":
         return (f"Your message is held for a person to check, because: {receipt.reason}",
                 "The national team will look at it; you may also send it again with the "
                 "problem fixed.")
     if receipt.disposition != "accepted" or receipt.submission is None:
         return (f"We could not use this message: {receipt.reason}",
-                f"Please send your return (covering letter and template) by {due}.")
+                f"Please send your return (covering letter and template) {due}.")
     if receipt.submission.status == VALID:
         steps = ["Nothing more is needed. Your regional team will review your return; you can "
                  "send a corrected version at any time and the latest valid one will count."]
     else:
-        steps = [f"Please send a corrected return by {due}. Reply to this email with the "
+        steps = [f"Please send a corrected return {due}. Reply to this email with the "
                  "fixed files attached; it will be recorded as your next version."]
     if receipt.submission.queries:
         steps.append("The points to check do not stop your return counting: reply to this "
                      "email to explain them, or send a corrected return.")
     return tuple(steps)
+
+
+def _due(receipt: Receipt, collection: Collection) -> str:
+    """'by Friday 29 May 2020 at 23:59', or 'as soon as you can' once that has passed."""
+    deadline = collection.local(collection.deadline_at)
+    words = f"{deadline:%A} {deadline.day} {deadline:%B %Y at %H:%M}"
+    if receipt.received > collection.deadline_at:
+        return f"as soon as you can (the deadline was {words})"
+    return f"by {words}"

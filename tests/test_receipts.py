@@ -179,3 +179,21 @@ def test_every_subject_fits_a_mail_list_and_says_the_result(status, collection):
         subject = subject_of(receipt)
         assert len(subject) <= 70, subject
         assert subject.endswith(f"{status_words(status)} (CHR-000123)")
+
+
+@pytest.mark.parametrize(("received", "asked"), [
+    ((2020, 5, 27), "Please send a corrected return by Friday 29 May 2020 at 23:59."),
+    ((2020, 6, 2), "Please send a corrected return as soon as you can (the deadline was "
+                   "Friday 29 May 2020 at 23:59)."),
+])
+def test_a_return_to_fix_is_asked_for_by_the_deadline_or_soon_once_it_has_passed(
+        received, asked, collection):
+    from datetime import UTC, datetime
+
+    from intake.receipt import Receipt, view_of
+    from store.submissions import NewSubmission
+
+    receipt = Receipt(ref="CHR-000123", disposition="accepted", reason="",
+                      received=datetime(*received, 12, tzinfo=UTC), files=(), la_name="Leeds",
+                      version=1, submission=NewSubmission("E08000035", "invalid", ()))
+    assert view_of(receipt, collection).next_steps[0].startswith(asked)
