@@ -154,10 +154,15 @@ def tally_at(versions: Iterable[tuple[str, str, datetime]], la_codes: set[str],
 
 
 def lateness(collection: Collection, now: datetime) -> str:
-    """How late a missing return is now: 'N working days late', 'due today' or 'due in N days'."""
+    """How late a missing return is now: 'N working days late', 'overdue since Fri 29 May'
+    (a weekend after the deadline), 'due today' or 'due in N days'."""
     late = collection.working_days_late(now)
     if late:
         return f"{late} working day{'s' if late != 1 else ''} late"
+    if now > collection.deadline_at:
+        # Past the deadline but not yet a working day late: a weekend or bank holiday.
+        deadline = collection.local(collection.deadline_at)
+        return f"overdue since {deadline:%a} {deadline.day} {deadline:%b}"
     days = collection.days_to_deadline(now)
     if days <= 0:
         return "due today"
