@@ -85,6 +85,12 @@ def tally(all_versions: Iterable[Version], la_codes: set[str], until: datetime |
                             la_codes, until)
 
 
+def _day_before(collection: Collection, since: datetime, now: datetime) -> str:
+    """'yesterday', or the day of the last digest after a weekend ('Fri')."""
+    then, today = collection.local(since).date(), collection.local(now).date()
+    return "yesterday" if (today - then).days == 1 else f"{collection.local(since):%a}"
+
+
 def build_digest(db: Database, collection: Collection, now: datetime,
                  scope: str | Scope) -> Reply:
     """The digest for 'national' or a region, as of `now` (the collection clock): the headline
@@ -103,7 +109,8 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     if today == before and not new:
         return Reply(f"{head}{today.line()}; nothing has changed since "
                      f"{when(since.isoformat(), collection)}; {deadline_phrase(collection, now)}")
-    title = (f"{head}{today.line()} ({today.valid - before.valid:+d} valid since yesterday); "
+    title = (f"{head}{today.line()} ({today.valid - before.valid:+d} valid since "
+             f"{_day_before(collection, since, now)}); "
              f"{deadline_phrase(collection, now)}")
     national = scope.kind == "national"
     parts = [Section("Returns", (counts_line(states), _change(today, before, since,

@@ -135,3 +135,10 @@ def test_the_bot_digest_command_answers_for_the_place_named(settings, collection
         "Daily digest for Yorkshire and The Humber")
     assert "status Leeds" in digest_command(parse("digest leeds"), regional, ctx).title
 
+
+
+def test_a_monday_digest_counts_since_friday_not_yesterday(db):
+    add_return(db, DARLINGTON, status="valid", received_at="2020-05-29T15:00:00+01:00")
+    monday = datetime(2020, 6, 1, 9, 30, tzinfo=LONDON_TZ)
+    title = build_digest(db, load_collection(), monday, "national").title
+    assert "(+1 valid since Fri)" in title
