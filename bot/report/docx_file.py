@@ -21,6 +21,7 @@ from bot.report.wording import (
     plan_line,
     thematic_line,
 )
+from bot.wording import plural
 
 TABLE_STYLE = "Light Grid Accent 1"
 PLACES = 10         # places in the document's table; the workbook has them all
@@ -105,7 +106,8 @@ def _places_table(doc: DocumentType, data: ReportData) -> None:
              "\n".join(i.text for i in p.worst()[:EVIDENCE_LINES]))
             for p in data.places[:PLACES]])
     if len(data.places) > PLACES:
-        doc.add_paragraph(f"and {len(data.places) - PLACES} more places: every one is on the "
+        more = plural(len(data.places) - PLACES, "more place")
+        doc.add_paragraph(f"and {more}: every one is on the "
                           "workbook's “Places of concern” sheet.")
 
 
