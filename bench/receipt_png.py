@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mail = email.message_from_bytes(sample_receipt(load_collection()), policy=policy.default)
     args.out.mkdir(parents=True, exist_ok=True)
-    html = args.out / "receipt.html"
+    html = args.out.resolve() / "receipt.html"
     html.write_text(mail.get_body(("html",)).get_content(), encoding="utf-8")
     (args.out / "receipt.txt").write_text(mail.get_body(("plain",)).get_content(),
                                           encoding="utf-8")
