@@ -109,7 +109,7 @@ def _sniff_zip(data: bytes, suffix: str, intended: str) -> FileFormat:
             if "[Content_Types].xml" in names:
                 # An Office package whose parts are not where Office puts them: the readers'
                 # bomb checks look where Office puts them, so it is refused, by what it is.
-                types = _head(archive, "[Content_Types].xml", 65536)
+                types = member_head(archive, "[Content_Types].xml", 65536)
                 family = ("spreadsheet" if b"spreadsheetml" in types else
                           "letter" if b"wordprocessingml" in types else intended)
                 return FileFormat("nonstandard-ooxml", family)
@@ -119,18 +119,19 @@ def _sniff_zip(data: bytes, suffix: str, intended: str) -> FileFormat:
 
 
 def _sniff_odf(archive: zipfile.ZipFile, names: set[str], suffix: str, intended: str) -> FileFormat:
-    kind = ODF_MIMETYPES.get(_head(archive, "mimetype", 100).strip())
+    kind = ODF_MIMETYPES.get(member_head(archive, "mimetype", 100).strip())
     if kind is None and suffix in (".ods", ".odt"):
         kind = suffix[1:]  # LibreOffice always writes the mimetype; other writers may not
     if kind is None:
         return FileFormat("zip", "container")
     family = "spreadsheet" if kind == "ods" else "letter"
-    if b"encryption-data" in _head(archive, "META-INF/manifest.xml", 65536):
+    if b"encryption-data" in member_head(archive, "META-INF/manifest.xml", 65536):
         return FileFormat("encrypted-odf", family)
     return FileFormat(kind, family)
 
 
-def _head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
+def member_head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
+    """The first `size` bytes of an archive member; b"" when there is no such member."""
     try:
         with archive.open(name) as entry:
             return entry.read(size)

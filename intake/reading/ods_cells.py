@@ -9,9 +9,8 @@ writes. The file has been checked (`safety.check_ods`) before this runs.
 from __future__ import annotations
 
 import zipfile
-from xml.parsers import expat
 
-from intake.reading.safety import DAMAGED, MAX_COLUMNS, MAX_ROWS, UnreadableFile
+from intake.reading.safety import MAX_COLUMNS, MAX_ROWS, parse_member
 from intake.reading.xlsx_cells import SpecialCells, WorkbookCells
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -23,14 +22,7 @@ MAX_REPEATED = 10_000               # a percentage repeated wider than a return:
 def ods_special_cells(archive: zipfile.ZipFile) -> WorkbookCells:
     """Sheet name -> its percentage cells, (row, col) on a 0-based grid."""
     finder = _PercentCells()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = finder.start
-    parser.EndElementHandler = finder.end
-    try:
-        with archive.open("content.xml") as content:
-            parser.ParseFile(content)
-    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise UnreadableFile(DAMAGED) from error
+    parse_member(archive, "content.xml", finder)
     return {name: SpecialCells(frozenset(cells)) for name, cells in finder.found.items()}
 
 

@@ -13,7 +13,10 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from typing import Protocol
 from xml.parsers import expat
+
+from intake.reading.formats import member_head
 
 MAX_ARCHIVE_ENTRIES = 1_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -99,14 +102,7 @@ def check_ods(archive: zipfile.ZipFile) -> None:
     """
     _check_xml_heads(archive, ["content.xml"])
     extent = _OdsExtent()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = extent.start
-    parser.EndElementHandler = extent.end
-    try:
-        with archive.open("content.xml") as content:
-            parser.ParseFile(content)
-    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise UnreadableFile(DAMAGED) from error
+    parse_member(archive, "content.xml", extent)
 
 
 class _OdsExtent:
@@ -151,13 +147,30 @@ def _repeat(attributes: dict[str, str], name: str) -> int:
 
 
 def entry_head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
-    """The first `size` bytes of an archive member; b"" when there is no such member."""
+    """member_head, with a damaged member called what it is."""
     try:
-        with archive.open(name) as entry:
-            return entry.read(size)
-    except KeyError:
-        return b""
+        return member_head(archive, name, size)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        raise UnreadableFile(DAMAGED) from error
+
+
+class XmlHandler(Protocol):
+    """What expat calls for each element of a parsed archive member."""
+
+    def start(self, name: str, attributes: dict[str, str]) -> None: ...
+
+    def end(self, name: str) -> None: ...
+
+
+def parse_member(archive: zipfile.ZipFile, name: str, handler: XmlHandler) -> None:
+    """Stream an XML member through `handler` with expat (no tree is built)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    try:
+        with archive.open(name) as content:
+            parser.ParseFile(content)
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise UnreadableFile(DAMAGED) from error
 
 
