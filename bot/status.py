@@ -110,7 +110,8 @@ def _figures_section(ctx: Context, counting: Mapping) -> Section:
 def _coverage(row: Mapping, total: int | None) -> str:
     homes = row["homes_in_place"]
     if homes is None:
-        return f"“{row['raw_homes_in_place'] or ''}”"
+        written = (row["raw_homes_in_place"] or "").strip()
+        return f"not a number (written “{written}”)" if written else "blank"
     if total:
         return f"{homes} of {total} ({homes / total:.0%})"
     return str(homes)

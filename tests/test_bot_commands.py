@@ -189,3 +189,15 @@ def test_answers_are_fast_on_a_full_store(db, settings, collection):
         assert all(len(b["text"]["text"]) <= MAX_TEXT for b in blocks if b["type"] == "section")
     assert (datetime.now() - started).total_seconds() < 2.0
     assert answer("status", NATIONAL, ctx).title.startswith("151 of 151 returned: 151 valid")
+
+
+def test_an_la_status_says_a_count_is_blank_or_not_a_number(ctx):
+    add_return(ctx.db, "E09000033", status="invalid")                    # Westminster
+    with ctx.db.conn:
+        for action, raw in (("2.2", ""), ("3.1", "lots")):
+            ctx.db.execute("UPDATE answers SET homes_in_place = NULL, raw_homes_in_place = ? "
+                           "WHERE action = ?  AND submission_id = (SELECT max(id) FROM "
+                           "submissions WHERE la_code = 'E09000033')", [raw, action])
+    text = text_of("status Westminster", ctx)
+    assert "2.2 Testing of all residents discharged from hospital to care homes: blank" in text
+    assert "3.1 Access to appropriate PPE: not a number (written “lots”)" in text
