@@ -33,7 +33,7 @@ from store.contacts import RETURN_CONTACT, add_contact
 from store.messages import get_message, set_disposition
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
-from store.submissions import record_submission, versions
+from store.submissions import latest_submission, record_submission
 from store.transactions import immediate
 
 MAX_ATTEMPTS = 3
@@ -114,11 +114,11 @@ def validate(job: Job, handling: Handling) -> Handling:
 
 
 def _facts(db: Database, la: LocalAuthority) -> LaFacts:
-    earlier = versions(db, la.code)
+    latest = latest_submission(db, la.code)
     previous = None
-    if earlier:
+    if latest:
         rows = db.query("SELECT action, homes_in_place FROM answers WHERE submission_id = ?",
-                        [earlier[-1]["id"]])
+                        [latest["id"]])
         previous = {r["action"]: r["homes_in_place"] for r in rows
                     if r["homes_in_place"] is not None}
     return LaFacts(la_code=la.code, register_total=la.care_homes, previous_counts=previous)
