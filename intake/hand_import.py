@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from hashlib import sha256
 
 from sqlite_utils import Database
@@ -19,8 +18,10 @@ from store.settings import Settings
 def import_file(db: Database, settings: Settings, collection: Collection, filename: str,
                 data: bytes, *, la_code: str | None, actor: str) -> StoredMessage:
     """Ingest a return file as `actor`, for `la_code` (or the LA the file names)."""
-    raw = _wrap_file(filename, data, actor)
-    message, _ = store_raw(db, raw, message_id=_header(raw, "Message-ID"), mail_from="",
+    # The same file imported twice is the same message: stored once.
+    message_id = f"<import-{sha256(data).hexdigest()[:32]}@import.local>"
+    raw = _wrap_file(filename, data, actor, message_id)
+    message, _ = store_raw(db, raw, message_id=message_id, mail_from="",
                            rcpt_to=[], collection_time=settings.now(), peer="import",
                            subject=f"Imported by hand: {filename}")
     if message.disposition is None:
@@ -30,16 +31,11 @@ def import_file(db: Database, settings: Settings, collection: Collection, filena
     return get_message(db, message.id) or message
 
 
-def _wrap_file(filename: str, data: bytes, actor: str) -> bytes:
+def _wrap_file(filename: str, data: bytes, actor: str, message_id: str) -> bytes:
     mail = EmailMessage()
     mail["From"] = f"{actor} (import) <import@localhost>"
     mail["Subject"] = f"Imported by hand: {filename}"
-    # The same file imported twice is the same message: stored once.
-    mail["Message-ID"] = f"<import-{sha256(data).hexdigest()[:32]}@import.local>"
+    mail["Message-ID"] = message_id
     mail.set_content(f"Return file {filename} imported by {actor}.")
     mail.add_attachment(data, maintype="application", subtype="octet-stream", filename=filename)
     return mail.as_bytes()
-
-
-def _header(raw: bytes, name: str) -> str:
-    return str(BytesHeaderParser().parsebytes(raw).get(name, ""))
