@@ -33,14 +33,21 @@ LEFT JOIN messages m ON m.id = c.message_id
 ORDER BY s.region, s.la_name
 """)
 
+# The errors of the counting versions only: those of earlier versions are never reported.
+COUNTING_ERRORS = with_counting("""
+SELECT f.submission_id, f.action, f.cell, f.text
+FROM findings f JOIN counting c ON c.id = f.submission_id
+WHERE f.severity = 'error'
+ORDER BY f.id
+""")
+
 
 def la_states(db: Database, la_codes: list[str] | None) -> list[LaState]:
     """Each LA's counting state with the errors of that version (its latest, when none is valid)."""
     wanted = None if la_codes is None else set(la_codes)
     rows = [row for row in db.query(STATES) if wanted is None or row["la_code"] in wanted]
     errors: dict[int, list[str]] = {}
-    for finding in db.query("SELECT submission_id, action, cell, text FROM findings "
-                            "WHERE severity = 'error' ORDER BY id"):
+    for finding in db.query(COUNTING_ERRORS):
         errors.setdefault(finding["submission_id"], []).append(_finding_line(finding))
     return [LaState(row["la_code"], row["la_name"], row["region"], row["status"], row["version"],
                    row["ref"], row["received_at"], row["problems"],
