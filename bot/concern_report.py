@@ -40,7 +40,7 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
         queries.counting_texts(ctx.db), groups=region_groups(states, scope), actions=actions)
     about = f" about {theme} ({', '.join(sorted(actions))})" if actions else ""
     where = "England" if scope.kind == "national" else scope.name
-    silent = [p for p in report.places if all(i.kind == "missing" for i in p.items)]
+    silent = [p for p in report.places if not p.spoken]
     items = ranked_items(report, national=scope.kind == "national")
     if not items and not silent:
         return Reply(f"No concerns{about} in {where} from the returns received so far.")
@@ -74,8 +74,7 @@ def region_groups(states: Sequence, scope: Scope) -> dict[str, set[str]]:
 
 def ranked_items(report: ConcernReport, *, national: bool) -> list[Item]:
     """Places (not those with only nothing received) and thematic concerns, most severe first."""
-    items = [_place_item(p, national) for p in report.places
-             if any(i.kind != "missing" for i in p.items)]
+    items = [_place_item(p, national) for p in report.places if p.spoken]
     items += [_thematic_item(t) for t in report.thematic]
     return sorted(items, key=lambda item: -item.severity)
 

@@ -145,7 +145,7 @@ def _attention(db: Database, collection: Collection, now: datetime, states: list
     parts = [Section("Needs attention first"),
              *attention_sections(items, TOP, EVIDENCE, "ask `concerns` for all of them")]
     places = [p.la_name for p in report.places
-              if p.la_code in fresh and any(i.kind != "missing" for i in p.items)]
+              if p.la_code in fresh and p.spoken]
     if places:
         parts.append(Section(f"New concerns ({len(places)})", (_names(places, national),)))
     return parts
