@@ -4,7 +4,7 @@ then the rest in a line each, and everything in the attached CSV."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.concerns import ConcernReport, PlaceConcerns, ThematicConcern, find_concerns
@@ -138,10 +138,14 @@ def _silent(silent: list[PlaceConcerns], ctx: Context, *, national: bool) -> Sec
                f"({len(silent)}, {picture.lateness(ctx.collection, ctx.now)})")
     if not national:
         return section(heading, (", ".join(p.la_name for p in silent),))
-    regions = Counter(p.region for p in silent)
-    return section(heading, (" · ".join(f"{region} {count}" for region, count
-                                        in sorted(regions.items())),
+    return section(heading, (count_by_region(p.region for p in silent),
                              "Names in the attached CSV."))
+
+
+def count_by_region(regions: Iterable[str]) -> str:
+    """'London 3 · North West 2': how many in each region."""
+    counts = Counter(regions)
+    return " · ".join(f"{region} {count}" for region, count in sorted(counts.items()))
 
 
 def concerns_csv(report: ConcernReport) -> Attachment:

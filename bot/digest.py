@@ -9,14 +9,14 @@ is built and whether or not yesterday's was posted.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from bot.concern_report import attention_sections, ranked_items
+from bot.concern_report import attention_sections, count_by_region, ranked_items
 from bot.concerns import find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
 from bot.context import Context
@@ -156,7 +156,7 @@ def _new_returns(new: list[Version], states: list[Mapping], national: bool) -> S
     regions = {row["la_code"]: row["region"] for row in states}
     heading = f"New returns ({len(new)})"
     if national:
-        return section(heading, (_by_region(regions[v.la_code] for v in new),))
+        return section(heading, (count_by_region(regions[v.la_code] for v in new),))
     return section(heading, ("; ".join(f"{names[v.la_code]} ({picture.status_words(v.status)}, "
                                        f"{v.ref})" for v in new),))
 
@@ -172,13 +172,13 @@ def _not_valid(db: Database, collection: Collection, now: datetime, states: list
     parts = []
     if fixing:
         parts.append(section(f"Needs fixing or letter missing ({len(fixing)})", (
-            _by_region(row["region"] for row in fixing) if national else
+            count_by_region(row["region"] for row in fixing) if national else
             "; ".join(f"{row['la_name']} ({picture.status_words(row['status'])}, "
                       f"{row['message_ref']})" for row in fixing),)))
     if silent:
         parts.append(section(
             f"Not received ({len(silent)}, {picture.lateness(collection, now)})",
-            (_by_region(row["region"] for row in silent),) if national else
+            (count_by_region(row["region"] for row in silent),) if national else
             (", ".join(row["la_name"] for row in silent), _chased(silent, collection))))
     problems = contact_problems(db, collection, now, [row["la_code"] for row in fixing + silent])
     if problems:
@@ -191,12 +191,6 @@ def _not_valid(db: Database, collection: Collection, now: datetime, states: list
         parts.append(Section("", ("Names and states of every LA without a valid return: "
                                   "attached as CSV.",)))
     return parts
-
-
-def _by_region(regions: Iterable[str]) -> str:
-    """'London 3 · North West 2': how many in each region."""
-    counts = Counter(regions)
-    return " · ".join(f"{region} {count}" for region, count in sorted(counts.items()))
 
 
 def _names(names: list[str], national: bool) -> str:
