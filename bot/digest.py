@@ -118,10 +118,11 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     parts += _attention(db, collection, now, states, {v.la_code for v in new}, national)
     if new:
         parts.append(_new_returns(new, states, national))
-    parts += _not_valid(db, collection, now, states, national)
     missing = [row for row in states if not picture.has_valid_return(row["status"])]
-    attachment = (_missing_csv(db, collection, now, missing)
-                  if national and missing else None)
+    # One pass over the contacts serves both the section and the CSV.
+    problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
+    parts += _not_valid(collection, now, states, problems, national)
+    attachment = _missing_csv(missing, problems) if national and missing else None
     return Reply(title, tuple(parts), attachment=attachment)
 
 
@@ -161,9 +162,10 @@ def _new_returns(new: list[Version], states: list[Mapping], national: bool) -> S
                                        f"{v.ref})" for v in new),))
 
 
-def _not_valid(db: Database, collection: Collection, now: datetime, states: list[Mapping],
-               national: bool) -> list[Section]:
-    """Who needs fixing and who has sent nothing: names for a region, counts nationally."""
+def _not_valid(collection: Collection, now: datetime, states: list[Mapping],
+               problems: Mapping[str, str], national: bool) -> list[Section]:
+    """Who needs fixing and who has sent nothing: names for a region, counts nationally;
+    `problems` are the contact problems of the LAs without a valid return."""
     fixing = [row for row in states
               if row["status"] in (picture.NEEDS_FIXING, picture.LETTER_MISSING)]
     silent = [row for row in states if row["status"] == picture.NOT_RECEIVED]
@@ -180,7 +182,8 @@ def _not_valid(db: Database, collection: Collection, now: datetime, states: list
             f"Not received ({len(silent)}, {picture.lateness(collection, now)})",
             (count_by_region(row["region"] for row in silent),) if national else
             (", ".join(row["la_name"] for row in silent), _chased(silent, collection))))
-    problems = contact_problems(db, collection, now, [row["la_code"] for row in fixing + silent])
+    problems = {row["la_code"]: problems[row["la_code"]] for row in fixing + silent
+                if row["la_code"] in problems}     # in the order the sections list them
     if problems:
         heading = f"Cannot be chased: no contact ({len(problems)})"
         parts.append(Section(heading, (
@@ -215,9 +218,7 @@ def _by_reason(problems: Mapping[str, str], names: Mapping[str, str]) -> tuple[s
     return tuple(f"{reason}: {', '.join(las)}" for reason, las in reasons.items())
 
 
-def _missing_csv(db: Database, collection: Collection, now: datetime,
-                 missing: list[Mapping]) -> Attachment:
-    problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
+def _missing_csv(missing: list[Mapping], problems: Mapping[str, str]) -> Attachment:
     text = to_csv(
         ("la_code", "la_name", "region", "state", "version", "message_ref", "last_chased",
          "contact_problem"),
