@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Protocol
 from xml.parsers import expat
 
-from intake.reading.formats import member_head
+from intake.reading.formats import DAMAGED_WORKBOOK, member_head
 
 MAX_ARCHIVE_ENTRIES = 1_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -27,7 +27,7 @@ RATIO_GRACE_BYTES = 100 * 1024          # POI checks the ratio only past this si
 MAX_DECLARED_CELLS = 10_000_000
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 
-DAMAGED = "the file is not a readable spreadsheet (it may be damaged)"
+DAMAGED = DAMAGED_WORKBOOK
 
 
 class UnreadableFile(Exception):
