@@ -1,7 +1,7 @@
 """The one grid model every spreadsheet format is read into: a sheet as rows of cell text.
 
 .xlsx, .xlsm, .xls, .ods and .csv all become `Sheet`s (`intake.reading.sheets`), so finding
-the template (`intake.reading.locate`, `action_rows`, `fields`) is written once, over text on
+the template (`intake.reading.template`, `action_rows`, `fields`) is written once, over text on
 a grid, whatever wrote the file. A sheet can also be looked at transposed (actions written as
 columns) without copying where its cells really are.
 """
