@@ -97,8 +97,7 @@ def _listen(app: AsyncApp, services: Services) -> None:
 
     @app.event("message")
     async def on_direct_message(event: dict, client: AsyncWebClient) -> None:
-        # Only people writing to the bot directly; edits, joins and bots' posts are not questions.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        if not seen.direct_message(event):
             return
         viewer = viewer_for(event.get("user", ""), services.roles)
         reply = await services.answer(event.get("text", ""), viewer)

@@ -4,7 +4,7 @@ then the rest in a line each, and everything in the attached CSV."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.concerns import ConcernReport, PlaceConcerns, ThematicConcern, find_concerns
@@ -40,7 +40,7 @@ def concerns_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = 
         queries.counting_texts(ctx.db), groups=region_groups(states, scope), actions=actions)
     about = f" about {theme} ({', '.join(sorted(actions))})" if actions else ""
     where = "England" if scope.kind == "national" else scope.name
-    silent = [p for p in report.places if all(i.kind == "missing" for i in p.items)]
+    silent = [p for p in report.places if not p.spoken]
     items = ranked_items(report, national=scope.kind == "national")
     if not items and not silent:
         return Reply(f"No concerns{about} in {where} from the returns received so far.")
@@ -74,8 +74,7 @@ def region_groups(states: Sequence, scope: Scope) -> dict[str, set[str]]:
 
 def ranked_items(report: ConcernReport, *, national: bool) -> list[Item]:
     """Places (not those with only nothing received) and thematic concerns, most severe first."""
-    items = [_place_item(p, national) for p in report.places
-             if any(i.kind != "missing" for i in p.items)]
+    items = [_place_item(p, national) for p in report.places if p.spoken]
     items += [_thematic_item(t) for t in report.thematic]
     return sorted(items, key=lambda item: -item.severity)
 
@@ -139,10 +138,14 @@ def _silent(silent: list[PlaceConcerns], ctx: Context, *, national: bool) -> Sec
                f"({len(silent)}, {picture.lateness(ctx.collection, ctx.now)})")
     if not national:
         return section(heading, (", ".join(p.la_name for p in silent),))
-    regions = Counter(p.region for p in silent)
-    return section(heading, (" · ".join(f"{region} {count}" for region, count
-                                        in sorted(regions.items())),
+    return section(heading, (count_by_region(p.region for p in silent),
                              "Names in the attached CSV."))
+
+
+def count_by_region(regions: Iterable[str]) -> str:
+    """'London 3 · North West 2': how many in each region."""
+    counts = Counter(regions)
+    return " · ".join(f"{region} {count}" for region, count in sorted(counts.items()))
 
 
 def concerns_csv(report: ConcernReport) -> Attachment:

@@ -51,6 +51,11 @@ class PlaceConcerns:
     def severity(self) -> float:
         return sum(item.severity for item in self.items)
 
+    @property
+    def spoken(self) -> bool:
+        """Whether it has a concern beyond nothing received."""
+        return any(item.kind != "missing" for item in self.items)
+
     def worst(self) -> list[Concern]:
         """Its concerns, most severe first."""
         return sorted(self.items, key=lambda item: -item.severity)

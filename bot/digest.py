@@ -9,14 +9,14 @@ is built and whether or not yesterday's was posted.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from bot.concern_report import attention_sections, ranked_items
+from bot.concern_report import attention_sections, count_by_region, ranked_items
 from bot.concerns import find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
 from bot.context import Context
@@ -118,10 +118,11 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     parts += _attention(db, collection, now, states, {v.la_code for v in new}, national)
     if new:
         parts.append(_new_returns(new, states, national))
-    parts += _not_valid(db, collection, now, states, national)
     missing = [row for row in states if not picture.has_valid_return(row["status"])]
-    attachment = (_missing_csv(db, collection, now, missing)
-                  if national and missing else None)
+    # One pass over the contacts serves both the section and the CSV.
+    problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
+    parts += _not_valid(collection, now, states, problems, national)
+    attachment = _missing_csv(missing, problems) if national and missing else None
     return Reply(title, tuple(parts), attachment=attachment)
 
 
@@ -145,7 +146,7 @@ def _attention(db: Database, collection: Collection, now: datetime, states: list
     parts = [Section("Needs attention first"),
              *attention_sections(items, TOP, EVIDENCE, "ask `concerns` for all of them")]
     places = [p.la_name for p in report.places
-              if p.la_code in fresh and any(i.kind != "missing" for i in p.items)]
+              if p.la_code in fresh and p.spoken]
     if places:
         parts.append(Section(f"New concerns ({len(places)})", (_names(places, national),)))
     return parts
@@ -156,14 +157,15 @@ def _new_returns(new: list[Version], states: list[Mapping], national: bool) -> S
     regions = {row["la_code"]: row["region"] for row in states}
     heading = f"New returns ({len(new)})"
     if national:
-        return section(heading, (_by_region(regions[v.la_code] for v in new),))
+        return section(heading, (count_by_region(regions[v.la_code] for v in new),))
     return section(heading, ("; ".join(f"{names[v.la_code]} ({picture.status_words(v.status)}, "
                                        f"{v.ref})" for v in new),))
 
 
-def _not_valid(db: Database, collection: Collection, now: datetime, states: list[Mapping],
-               national: bool) -> list[Section]:
-    """Who needs fixing and who has sent nothing: names for a region, counts nationally."""
+def _not_valid(collection: Collection, now: datetime, states: list[Mapping],
+               problems: Mapping[str, str], national: bool) -> list[Section]:
+    """Who needs fixing and who has sent nothing: names for a region, counts nationally;
+    `problems` are the contact problems of the LAs without a valid return."""
     fixing = [row for row in states
               if row["status"] in (picture.NEEDS_FIXING, picture.LETTER_MISSING)]
     silent = [row for row in states if row["status"] == picture.NOT_RECEIVED]
@@ -172,15 +174,16 @@ def _not_valid(db: Database, collection: Collection, now: datetime, states: list
     parts = []
     if fixing:
         parts.append(section(f"Needs fixing or letter missing ({len(fixing)})", (
-            _by_region(row["region"] for row in fixing) if national else
+            count_by_region(row["region"] for row in fixing) if national else
             "; ".join(f"{row['la_name']} ({picture.status_words(row['status'])}, "
                       f"{row['message_ref']})" for row in fixing),)))
     if silent:
         parts.append(section(
             f"Not received ({len(silent)}, {picture.lateness(collection, now)})",
-            (_by_region(row["region"] for row in silent),) if national else
+            (count_by_region(row["region"] for row in silent),) if national else
             (", ".join(row["la_name"] for row in silent), _chased(silent, collection))))
-    problems = contact_problems(db, collection, now, [row["la_code"] for row in fixing + silent])
+    problems = {row["la_code"]: problems[row["la_code"]] for row in fixing + silent
+                if row["la_code"] in problems}     # in the order the sections list them
     if problems:
         heading = f"Cannot be chased: no contact ({len(problems)})"
         parts.append(Section(heading, (
@@ -191,12 +194,6 @@ def _not_valid(db: Database, collection: Collection, now: datetime, states: list
         parts.append(Section("", ("Names and states of every LA without a valid return: "
                                   "attached as CSV.",)))
     return parts
-
-
-def _by_region(regions: Iterable[str]) -> str:
-    """'London 3 · North West 2': how many in each region."""
-    counts = Counter(regions)
-    return " · ".join(f"{region} {count}" for region, count in sorted(counts.items()))
 
 
 def _names(names: list[str], national: bool) -> str:
@@ -221,9 +218,7 @@ def _by_reason(problems: Mapping[str, str], names: Mapping[str, str]) -> tuple[s
     return tuple(f"{reason}: {', '.join(las)}" for reason, las in reasons.items())
 
 
-def _missing_csv(db: Database, collection: Collection, now: datetime,
-                 missing: list[Mapping]) -> Attachment:
-    problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])
+def _missing_csv(missing: list[Mapping], problems: Mapping[str, str]) -> Attachment:
     text = to_csv(
         ("la_code", "la_name", "region", "state", "version", "message_ref", "last_chased",
          "contact_problem"),

@@ -42,7 +42,10 @@ def _question(event: dict) -> bool:
     """An event the bot answers as a question: a mention, or a person's direct message."""
     if not (event.get("channel") and event.get("ts")):
         return False
-    if event.get("type") == "app_mention":
-        return True
+    return event.get("type") == "app_mention" or direct_message(event)
+
+
+def direct_message(event: dict) -> bool:
+    """A person writing to the bot directly; edits, joins and bots' posts are not questions."""
     return (event.get("type") == "message" and event.get("channel_type") == "im"
             and not event.get("subtype") and not event.get("bot_id"))

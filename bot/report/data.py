@@ -70,7 +70,7 @@ def report_data(ctx: Context, scope: Scope) -> ReportData:
         where=scope.name, national=scope.kind == "national",
         drafted=f"{local:%a} {local.day} {local:%B %Y %H:%M}",
         counts=_counts(states),
-        places=tuple(p for p in report.places if any(i.kind != "missing" for i in p.items)),
+        places=tuple(p for p in report.places if p.spoken),
         thematic=report.thematic,
         themes=tuple((theme.name, tuple(sorted(names[c] for c in las)))
                      for theme, las in count_themes(ctx.db, ctx.collection.themes, codes)
