@@ -92,10 +92,10 @@ def _day_before(collection: Collection, since: datetime, now: datetime) -> str:
 
 
 def build_digest(db: Database, collection: Collection, now: datetime,
-                 scope: str | Scope) -> Reply:
+                 scope: str | Scope, *, standing: bool = True) -> Reply:
     """The digest for 'national' or a region, as of `now` (the collection clock): the headline
-    and its movement, the top items needing attention, new returns, who needs fixing and who
-    has sent nothing. A day without change is one line."""
+    and its movement, the top items needing attention, new returns, and (with `standing`) who
+    needs fixing and who has sent nothing. A day without change is one line, no sections."""
     scope = digest_scope(scope) if isinstance(scope, str) else scope
     since = previous_digest_time(collection, now)
     states = in_scope(picture.standings(db), scope)
@@ -118,6 +118,8 @@ def build_digest(db: Database, collection: Collection, now: datetime,
     parts += _attention(db, collection, now, states, {v.la_code for v in new}, national)
     if new:
         parts.append(_new_returns(new, states, national))
+    if not standing:
+        return Reply(title, tuple(parts))
     missing = [row for row in states if not picture.has_valid_return(row["status"])]
     # One pass over the contacts serves both the section and the CSV.
     problems = contact_problems(db, collection, now, [row["la_code"] for row in missing])

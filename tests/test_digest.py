@@ -142,3 +142,28 @@ def test_a_monday_digest_counts_since_friday_not_yesterday(db):
     monday = datetime(2020, 6, 1, 9, 30, tzinfo=LONDON_TZ)
     title = build_digest(db, load_collection(), monday, "national").title
     assert "(+1 valid since Fri)" in title
+
+
+def test_what_changed_is_the_movement_without_the_standing_lists(returns, settings):
+    from bot.changes import changes_reply
+    from bot.scope import NATIONAL
+
+    ctx = Context(returns, settings.model_copy(update={"returns_now": THURSDAY_9AM}),
+                  load_collection())
+    reply = changes_reply(ctx, NATIONAL)
+    headings = [part.heading for part in reply.sections]
+    assert reply.title == "What changed in England since Wed 27 May 09:00"
+    assert headings[0] == "Returns" and any(h.startswith("New returns") for h in headings)
+    assert not any(h.startswith(("Not received", "Needs fixing", "Cannot be chased"))
+                   for h in headings)
+    assert "attached as CSV" not in to_text(reply) and reply.attachment is None
+
+
+def test_what_changed_on_a_quiet_day_says_so(db, settings):
+    from bot.changes import changes_reply
+    from bot.scope import NATIONAL
+
+    ctx = Context(db, settings.model_copy(update={"returns_now": THURSDAY_9AM}),
+                  load_collection())
+    reply = changes_reply(ctx, NATIONAL)
+    assert reply.title == "Nothing has changed in England since Wed 27 May 09:00."
