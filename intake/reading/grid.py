@@ -1,7 +1,7 @@
 """The one grid model every spreadsheet format is read into: a sheet as rows of cell text.
 
 .xlsx, .xlsm, .xls, .ods and .csv all become `Sheet`s (`intake.reading.sheets`), so finding
-the template (`intake.reading.locate`, `action_rows`, `fields`) is written once, over text on
+the template (`intake.reading.template`, `action_rows`, `fields`) is written once, over text on
 a grid, whatever wrote the file. A sheet can also be looked at transposed (actions written as
 columns) without copying where its cells really are.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from openpyxl.utils import get_column_letter
 
@@ -83,9 +83,7 @@ def to_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time() else value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
+    return str(value)  # a timedelta too: '1:30:00'
 
 
 def number_text(number: float) -> str:

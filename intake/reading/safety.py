@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Protocol
 from xml.parsers import expat
 
-from intake.reading.formats import member_head
+from intake.reading.formats import DAMAGED_WORKBOOK, member_head
 
 MAX_ARCHIVE_ENTRIES = 1_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -27,7 +27,7 @@ RATIO_GRACE_BYTES = 100 * 1024          # POI checks the ratio only past this si
 MAX_DECLARED_CELLS = 10_000_000
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 
-DAMAGED = "the file is not a readable spreadsheet (it may be damaged)"
+DAMAGED = DAMAGED_WORKBOOK
 
 
 class UnreadableFile(Exception):
@@ -61,30 +61,32 @@ def check_archive(data: bytes) -> None:
 def check_ooxml(archive: zipfile.ZipFile) -> None:
     """Refuse an .xlsx with XML entity declarations or a worksheet declaring too many cells."""
     xml_names = [n for n in archive.namelist() if n.endswith((".xml", ".rels", ".vml"))]
-    _check_xml_heads(archive, xml_names)
-    for name in xml_names:
-        if name.startswith("xl/worksheets/"):
-            _check_dimension(archive, name)
+    for cells in _check_xml_heads(archive, xml_names):
+        check_declared_cells(cells)
 
 
-def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str]) -> None:
+def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str]) -> list[int]:
+    """Refuse a DTD in any member's head; the cells each worksheet declares, from the same
+    heads (for the caller to check after, so that a DTD anywhere is the reason given)."""
     # Office never writes a DTD; one is an entity bomb or an external entity. (A DTD hidden
     # behind a longer prologue still meets defusedxml in openpyxl and expat's own limits.)
+    declared: list[int] = []
     for name in names:
-        head = entry_head(archive, name, 65536).upper()
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        head = entry_head(archive, name, 65536)
+        upper = head.upper()
+        if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
             raise UnreadableFile("the file contains XML entity declarations, which spreadsheets "
                                  "never need (a known attack); it was not opened")
+        if name.startswith("xl/worksheets/") and (dimension := DIMENSION.search(head)):
+            declared.append(_declared_cells(dimension))
+    return declared
 
 
-def _check_dimension(archive: zipfile.ZipFile, name: str) -> None:
-    match = DIMENSION.search(entry_head(archive, name, 65536))
-    if not match:
-        return
-    first_col, first_row, last_col, last_row = match.groups()
+def _declared_cells(dimension: re.Match[bytes]) -> int:
+    first_col, first_row, last_col, last_row = dimension.groups()
     rows = int(last_row or first_row) - int(first_row) + 1
     cols = _column_number(last_col or first_col) - _column_number(first_col) + 1
-    check_declared_cells(max(rows, 1) * max(cols, 1))
+    return max(rows, 1) * max(cols, 1)
 
 
 def check_declared_cells(cells: int) -> None:

@@ -56,7 +56,6 @@ from intake.reading.xlsx_cells import (
 )
 
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
-ENCRYPTED = ENCRYPTED_WORKBOOK
 
 
 def read_sheets(filename: str, data: bytes) -> list[Sheet]:
@@ -66,7 +65,7 @@ def read_sheets(filename: str, data: bytes) -> list[Sheet]:
     except UnreadableFile:
         raise
     except python_calamine.PasswordError as error:
-        raise UnreadableFile(ENCRYPTED) from error
+        raise UnreadableFile(ENCRYPTED_WORKBOOK) from error
     except Exception as error:  # the readers raise anything at all on hostile input
         raise UnreadableFile(DAMAGED) from error
     return sheets
