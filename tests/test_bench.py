@@ -90,5 +90,6 @@ def test_the_load_mix_varies_as_councils_do() -> None:
     domains = {domain for la in load_register() for domain in la.domains}
     assert all(mail.mail_from.split("@")[1] in domains for mail in mails)
     assert max(Counter(mail.mail_from for mail in mails).values()) <= MAX_PER_SENDER
-    assert [mail.raw for mail in realistic_returns(40, 2020, load_collection())] == \
-        [mail.raw for mail in mails]
+    again = realistic_returns(40, 2020, load_collection())   # the same seed, the same mails
+    assert [(m.mail_from, m.template, m.letter, m.kind) for m in again] == \
+        [(m.mail_from, m.template, m.letter, m.kind) for m in mails]
