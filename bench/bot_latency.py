@@ -25,10 +25,10 @@ from bench.smtp_client import Burst, send_burst
 from bench.stats import repeat, spread
 from bench.throughput import message_count, wait_settled
 from bot.commands import answer
-from bot.context import Context
 from bot.render_slack import to_blocks
 from bot.roles import viewer_from_role
 from store.collection import Collection
+from store.context import Context
 from store.db import open_db
 from store.settings import Settings
 

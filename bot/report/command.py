@@ -7,7 +7,6 @@ import re
 from bot.concern_report import attention_sections, ranked_items
 from bot.concerns import ConcernReport
 from bot.content import Attachment, Reply, Section
-from bot.context import Context
 from bot.question import Question
 from bot.report.data import report_data
 from bot.report.docx_file import write_docx
@@ -16,6 +15,7 @@ from bot.report.xlsx_file import write_xlsx
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched
 from bot.themes import theme_actions, theme_name
+from store.context import Context
 from store.plans import PlannedAction, record_plan
 
 NHS = "nhs"
