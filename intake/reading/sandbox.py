@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from intake.reading import WORKER_MODULES
+
 T = TypeVar("T")
 
 TOO_SLOW = "the attachments took too long to read"
@@ -229,7 +231,7 @@ def default_sandbox() -> Sandbox:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Sandbox(workers=2, preload=("intake.reading.message",))
+            _default = Sandbox(workers=2, preload=WORKER_MODULES)
         return _default
 
 
