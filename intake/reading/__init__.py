@@ -9,12 +9,10 @@ the server; `sheets` turns any spreadsheet into grids of cell text; `template`, 
 letters.
 """
 
-# What a reading worker imports up front: the forkserver loads these once and every worker it
-# forks shares them. The readers import their libraries lazily, so that the intake process
-# (which imports `message` for its entry points) loads none of them: this list is where the
-# common ones (a workbook, a Word or PDF letter) are loaded on purpose. openpyxl, pypdf and
-# tnefparse, for rare files, load in the worker that meets one.
-WORKER_MODULES = (
-    "intake.reading.message", "intake.reading.sheets", "intake.reading.template",
-    "intake.reading.letters", "pypdfium2",
-)
+# The readers a worker should have loaded before its first message: the forkserver imports
+# them once and every worker it forks shares them. The readers import their libraries lazily,
+# so that a process importing `message` only for its entry points loads none of them; this
+# list loads the common ones (a workbook, a Word or PDF letter) on purpose. openpyxl, pypdf
+# and tnefparse, for rare files, load in the worker that meets one.
+READER_MODULES = ("intake.reading.sheets", "intake.reading.template", "intake.reading.letters",
+                  "pypdfium2")
