@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.bot_latency import measure_bot
+from bench.cli import measure_cli
 from bench.full_store import fill_full_store
 from bench.mail import typical_returns
 from bench.processes import NOW
@@ -89,6 +90,7 @@ def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> di
     results["generality"] = measure_generality(collection, plan.generated_returns)
     _say("bot answers on a full store")
     results["bot"] = _bot(plan, collection, workdir, mails)
+    results["cli"] = measure_cli(workdir / "full" / "returns.db", workdir, quick=quick)
     _say("understanding staff's questions")
     results["understanding"] = score_questions(collection)
     results["memory"] = _memory(runs, results["bot"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.cli import print_cli
+
 
 def print_report(results: dict[str, Any]) -> None:
     """Print each part's headline figures; the JSON has everything."""
@@ -14,6 +16,7 @@ def print_report(results: dict[str, Any]) -> None:
     _reading(results["reading"])
     _generality(results["generality"])
     _bot(results["bot"])
+    print_cli(results["cli"])
     _understanding(results["understanding"])
     _memory(results["memory"])
     _stages(results["profile"])

@@ -24,8 +24,8 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
 
-    assert set(results) == {"machine", "intake", "reading", "generality", "bot", "understanding",
-                            "memory", "profile"}
+    assert set(results) == {"machine", "intake", "reading", "generality", "bot", "cli",
+                            "understanding", "memory", "profile"}
     runs = {(run["server"], run["senders"]): run for run in results["intake"]["runs"]}
     assert set(runs) == {("bare", 1), ("bare", 8), ("intake", 1), ("intake", 8)}
     assert all(run["refused"] == 0 and set(run["dot_to_250"]) == SPREAD for run in runs.values())
@@ -52,6 +52,12 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
                for figures in bot["commands"].values())
     assert bot["ack_idle"]["n"] > 0 and bot["ack_during_burst"]["n"] > 0
     assert bot["burst"]["accepted"] == bot["burst"]["messages"]
+
+    cli = results["cli"]
+    assert cli["baseline_ms"] > 0
+    assert {"store export submissions", 'bot ask "status"'} <= set(cli["commands"])
+    assert all(figures["cpu_ms"] > cli["baseline_ms"] for figures in cli["commands"].values())
+    assert 'bot ask "status"' in done.stdout
 
     assert all(results["memory"][key] > 0 for key in ("intake_mb", "bare_mb", "bot_mb"))
     assert set(results["profile"]["stages"]) == {
