@@ -12,14 +12,12 @@ def print_report(results: dict[str, Any]) -> None:
     machine = results["machine"]
     print(f"bench on {machine['cpus']} CPUs, Python {machine['python']}, load "
           f"{machine['load_average'][0]:.2f} at start{' (QUICK: sizes too small to judge)' if machine['quick'] else ''}")
-    _throughput(results["throughput"])
-    _reading(results["reading"])
-    _generality(results["generality"])
-    _bot(results["bot"])
-    print_cli(results["cli"])
-    _understanding(results["understanding"])
-    _memory(results["memory"])
-    _stages(results["profile"])
+    parts = {"throughput": _throughput, "reading": _reading, "generality": _generality,
+             "bot": _bot, "cli": print_cli, "understanding": _understanding, "memory": _memory,
+             "profile": _stages}
+    for part, show in parts.items():
+        if part in results:     # `--throughput-only` runs the first alone
+            show(results[part])
 
 
 def _throughput(throughput: dict[str, Any]) -> None:

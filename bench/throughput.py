@@ -89,6 +89,9 @@ def _add_intake_figures(figures: dict[str, Any], samples: dict[str, list[float]]
                 WHERE m.id > ?""", [before])]
     last_done = max(done for _, done, _ in rows)
     last_ack = max((sent for _, _, sent in rows if sent is not None), default=last_done)
+    if min(last_done, last_ack) < wall_start:
+        raise RuntimeError("processed_at or sent_at is before the burst began: the rates need "
+                           "them in real time, not the collection's clock")
     figures["per_second"] = {"250": rate(burst.accepted, burst.seconds),
                              "disposition": rate(len(rows), last_done - wall_start),
                              "ack": rate(len(rows), last_ack - wall_start)}

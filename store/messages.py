@@ -66,9 +66,12 @@ def store_raw(
         row_id = cursor.lastrowid
         assert row_id is not None
         db.execute("UPDATE messages SET ref = ? WHERE id = ?", [make_ref(row_id), row_id])
-    stored = get_message(db, row_id)
-    assert stored is not None
-    return stored, True
+    # Built from what was written rather than read back: this runs before every 250.
+    return StoredMessage(
+        id=row_id, ref=make_ref(row_id), message_id=message_id, mail_from=mail_from,
+        rcpt_to=tuple(rcpt_to), received_at=now, collection_time=collection_time.isoformat(),
+        raw=raw, disposition=None, reason=None, la_code=None,
+    ), True
 
 
 def _find(db: Database, message_id: str, sha: str) -> StoredMessage | None:
