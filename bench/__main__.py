@@ -104,7 +104,8 @@ def _other_parts(results: dict[str, Any], plan: Plan, collection: Collection, wo
     results["generality"] = measure_generality(collection, plan.generated_returns)
     _say("bot answers on a full store")
     results["bot"] = _bot(plan, collection, workdir, mails)
-    results["cli"] = measure_cli(workdir / "full" / "returns.db", workdir, quick=plan is QUICK)
+    results["cli"] = measure_cli(workdir / "full" / "returns.db", workdir,
+                                 quick=results["machine"]["quick"])
     _say("understanding staff's questions")
     results["understanding"] = score_questions(collection)
     results["memory"] = _memory(results["throughput"]["summary"], results["bot"])
