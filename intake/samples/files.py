@@ -134,11 +134,22 @@ def write_ods(
     return normalise_zip(ods_document(lay_out(content, layout, collection)))
 
 
+def _ods_cell(value: Value, span: dict[str, int]) -> TableCell:
+    if isinstance(value, int | float):
+        cell = TableCell(valuetype="float", value=value, **span)
+    elif value is not None:
+        cell = TableCell(valuetype="string", **span)
+    else:
+        cell = TableCell(**span)
+    for line in ("" if value is None else str(value)).splitlines():
+        cell.addElement(P(text=line))
+    return cell
+
+
 def ods_document(grids: Iterable[SheetGrid],
-                 cell: Callable[[Any, dict[str, int]], TableCell] | None = None) -> bytes:
+                 cell: Callable[[Any, dict[str, int]], TableCell] = _ods_cell) -> bytes:
     """Sheets as an .ods by odfpy: merged ranges spanned, the cells they cover marked covered,
-    hidden sheets hidden; `cell` renders one value with its span (plain text and numbers when
-    not given)."""
+    hidden sheets hidden; `cell` renders one value with its span (by default text and numbers)."""
     document = OpenDocumentSpreadsheet()
     hidden_style = Style(name="HiddenSheet", family="table")
     hidden_style.addElement(TableProperties(display=False))
@@ -152,24 +163,12 @@ def ods_document(grids: Iterable[SheetGrid],
             row = TableRow()
             for c, value in enumerate(values):
                 row.addElement(CoveredTableCell() if (r, c) in covered
-                               else (cell or _ods_cell)(value, spans.get((r, c), {})))
+                               else cell(value, spans.get((r, c), {})))
             table.addElement(row)
         document.spreadsheet.addElement(table)
     buffer = io.BytesIO()
     document.write(buffer)
     return buffer.getvalue()
-
-
-def _ods_cell(value: Value, span: dict[str, int]) -> TableCell:
-    if isinstance(value, int | float):
-        cell = TableCell(valuetype="float", value=value, **span)
-    elif value is not None:
-        cell = TableCell(valuetype="string", **span)
-    else:
-        cell = TableCell(**span)
-    for line in ("" if value is None else str(value)).splitlines():
-        cell.addElement(P(text=line))
-    return cell
 
 
 def write_csv(
