@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from dataclasses import replace
@@ -137,4 +138,7 @@ def _serve(settings: Settings) -> int:
 
 
 if __name__ == "__main__":
+    # What is imported by now lives until exit: frozen, it is not walked by each collection
+    # nor by the interpreter's collections at exit (about 50 ms of a short command's CPU).
+    gc.freeze()
     sys.exit(main())
