@@ -12,10 +12,10 @@ from pathlib import Path
 
 from bot.commands import answer
 from bot.content import Button, Reply
-from bot.context import Context
 from bot.render_text import to_text
 from bot.roles import UnknownRole, Viewer, viewer_from_role
 from store.collection import load_collection
+from store.context import Context
 from store.db import open_db
 from store.settings import Settings
 

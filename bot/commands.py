@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.content import Button, Reply, Section
-from bot.context import Context
 from bot.parsing import Question, parse
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched
 from bot.themes import theme_actions, theme_name
+from store.context import Context
 
 # Each handler imports the module that answers it when it is first asked: `python -m bot ask`
 # answers one question, and need not load the digest, the reports and chasing (with the

@@ -7,13 +7,13 @@ import re
 from bot.concern_report import attention_sections, ranked_items
 from bot.concerns import ConcernReport
 from bot.content import Attachment, Reply, Section
-from bot.context import Context
 from bot.question import Question
 from bot.report.data import report_data
 from bot.report.wording import headline
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched
 from bot.themes import theme_actions, theme_name
+from store.context import Context
 from store.plans import PlannedAction, record_plan
 
 NHS = "nhs"
