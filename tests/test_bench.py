@@ -103,7 +103,8 @@ def test_the_load_mix_varies_as_councils_do() -> None:
 
 
 SPAWNER = """
-import os, time
+import os, sys, time
+sys.stdin.readline()      # the test's mark comes first
 def spin(seconds):
     end = time.process_time() + seconds
     while time.process_time() < end:
@@ -112,22 +113,22 @@ if os.fork() == 0:
     with open("/proc/self/comm", "w") as comm:
         comm.write("returns-worker")
     spin(0.3)
-    time.sleep(0.3)   # so that a sample sees all its CPU before it exits
+    time.sleep(0.5)   # so that a sample sees all its CPU before it exits
     os._exit(0)
 if os.fork() == 0:
     spin(0.1)
-    time.sleep(0.3)
+    time.sleep(0.5)
     os._exit(0)
-time.sleep(1.5)
+time.sleep(2)
 """
 
 
 def test_process_tree_counts_cpu_by_kind_of_process() -> None:
-    process = subprocess.Popen([sys.executable, "-c", SPAWNER])
+    process = subprocess.Popen([sys.executable, "-c", SPAWNER], stdin=subprocess.PIPE)
     try:
         with ProcessTree(process.pid) as tree:
             mark = tree.cpu_mark()
-            process.wait(10)
+            process.communicate(b"go\n", timeout=10)
             used = tree.cpu_since(mark)
             peaks = tree.peak_memory_mb()
     finally:
