@@ -13,6 +13,16 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+# Each outbox row's envelope recipients, normalised, so that counting the acknowledgements a
+# sender had lately is an index lookup, not a scan of every row's JSON list.
+CREATE_RECIPIENTS = """
+CREATE TABLE outbox_recipients (
+    address TEXT NOT NULL,          -- stripped and lower-cased
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+    PRIMARY KEY (address, outbox_id)
+) WITHOUT ROWID
+"""
+
 
 @dataclass(frozen=True)
 class OutgoingMail:
@@ -58,7 +68,24 @@ def queue_mail(
         [kind, dedupe_key, message_id, la_code, json.dumps(recipients), raw, now,
          collection_time.isoformat(), now],
     )
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return False
+    db.conn.executemany("INSERT OR IGNORE INTO outbox_recipients (address, outbox_id) "
+                        "VALUES (?, ?)",
+                        [(_address_key(address), cursor.lastrowid) for address in recipients])
+    return True
+
+
+def _address_key(address: str) -> str:
+    return address.strip().lower()
+
+
+def create_recipients_table(db: Database) -> None:
+    """The recipients table, filled from the mail already in the outbox (a migration's job)."""
+    db.execute(CREATE_RECIPIENTS)
+    db.execute("""INSERT OR IGNORE INTO outbox_recipients (address, outbox_id)
+                  SELECT lower(trim(r.value)), outbox.id
+                  FROM outbox, json_each(outbox.recipients) AS r""")
 
 
 def due_mail(db: Database, now: datetime, limit: int) -> list[OutgoingMail]:
@@ -110,9 +137,9 @@ def mark_failed(
 def replies_to_sender_since(db: Database, address: str, since: datetime) -> int:
     """Acknowledgements queued to `address` since `since` (real time, e.g. an hour ago)."""
     row = db.execute(
-        """SELECT COUNT(DISTINCT outbox.id) FROM outbox, json_each(outbox.recipients) AS r
-           WHERE outbox.kind = 'ack' AND lower(r.value) = lower(?) AND outbox.created_at >= ?""",
-        [address.strip(), to_db_time(since)],
+        """SELECT COUNT(*) FROM outbox_recipients r JOIN outbox ON outbox.id = r.outbox_id
+           WHERE r.address = ? AND outbox.kind = 'ack' AND outbox.created_at >= ?""",
+        [_address_key(address), to_db_time(since)],
     ).fetchone()
     return row[0]
 
