@@ -115,7 +115,7 @@ class IntakeService:
             attempts = await self._in_db(count_attempt, row_id)
             read = await read_message_limited(message.raw, self.collection)
             disposition = await self._in_db(process_stored, self.settings, self.collection,
-                                            row_id, read)
+                                            message, read)
             self._mail_queued.set()
             log.info("%s from %s: %s", message.ref, message.mail_from or "<>", disposition)
         except Exception as error:
