@@ -14,7 +14,7 @@ import platform
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -22,26 +22,27 @@ from typing import Any
 
 from bench.bot_latency import measure_bot
 from bench.full_store import fill_full_store
-from bench.mail import typical_returns
+from bench.mixed_returns import mix, realistic_returns
 from bench.processes import NOW
 from bench.profile import hot_functions, stage_times
 from bench.reading import measure_generality, measure_reading
 from bench.report import print_report
-from bench.throughput import measure_server, ratios
+from bench.rounds import measure_throughput
 from bench.understanding import score as score_questions
 from store.collection import Collection, load_collection
 from store.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-SENDERS = (1, 8)
+SEED = 2020
 
 
 @dataclass(frozen=True)
 class Plan:
     """How big each part is."""
 
-    messages: int           # per burst
+    messages: int           # per round's burst (and the bot's burst)
     warmup: int             # messages before each timed burst
+    rounds: int             # of each server, alternating
     read_times: int         # reads of each file per format
     command_times: int      # answers per command in the command layer
     slack_times: int        # answers per command through Slack
@@ -50,9 +51,9 @@ class Plan:
     generated_returns: int  # scored by the reader's generality measure
 
 
-FULL = Plan(messages=150, warmup=2, read_times=30, command_times=20, slack_times=5,
+FULL = Plan(messages=200, warmup=2, rounds=3, read_times=30, command_times=20, slack_times=5,
             idle_acks=20, profile_messages=20, generated_returns=2000)
-QUICK = Plan(messages=4, warmup=1, read_times=2, command_times=1, slack_times=1,
+QUICK = Plan(messages=8, warmup=2, rounds=1, read_times=2, command_times=1, slack_times=1,
              idle_acks=3, profile_messages=2, generated_returns=20)
 
 
@@ -60,10 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON file (default {RESULTS})")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="only the intake against the bare sink (about a minute)")
+    parser.add_argument("--rounds", type=int, help="rounds of each server (default 3; quick 1)")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
+    if args.rounds:
+        plan = replace(plan, rounds=args.rounds)
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
-        results = run(plan, load_collection(), Path(workdir), quick=args.quick)
+        results = run(plan, load_collection(), Path(workdir), quick=args.quick,
+                      throughput_only=args.throughput_only)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print_report(results)
@@ -71,18 +78,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> dict[str, Any]:
-    """Every part of the bench, in order; the results as one JSON-ready dict."""
+def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool,
+        throughput_only: bool = False) -> dict[str, Any]:
+    """Every part of the bench (or the throughput alone), in order; one JSON-ready dict."""
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": _machine(plan, quick)}
-    mails = typical_returns(2 * plan.messages + plan.warmup, 2020, collection)
-    bursts = [(senders, mails[i * plan.messages:(i + 1) * plan.messages])
-              for i, senders in enumerate(SENDERS)]
-    warmup = mails[2 * plan.messages:]
+    _say("building the returns")
+    mails = realistic_returns(plan.messages + plan.warmup, SEED, collection)
+    mails, warmup = mails[:plan.messages], mails[plan.messages:]
     _say("intake throughput against the bare server")
-    runs = [run for server in ("bare", "intake")
-            for run in measure_server(server, bursts, warmup, workdir, collection.inbox)]
-    results["intake"] = {"runs": runs, "ratio_to_bare": ratios(runs)}
+    results["throughput"] = {"mix": mix(mails), **measure_throughput(
+        mails, warmup, plan.rounds, workdir / "rounds", collection.inbox)}
+    if not throughput_only:
+        _other_parts(results, plan, collection, workdir, mails)
+    results["machine"]["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def _other_parts(results: dict[str, Any], plan: Plan, collection: Collection, workdir: Path,
+                 mails: list) -> None:
     _say("reading one return by format")
     results["reading"] = measure_reading(collection, plan.read_times)
     _say("reading generated returns")
@@ -91,11 +105,9 @@ def run(plan: Plan, collection: Collection, workdir: Path, *, quick: bool) -> di
     results["bot"] = _bot(plan, collection, workdir, mails)
     _say("understanding staff's questions")
     results["understanding"] = score_questions(collection)
-    results["memory"] = _memory(runs, results["bot"])
+    results["memory"] = _memory(results["throughput"]["summary"], results["bot"])
     _say("where the intake's time goes")
     results["profile"] = _profile(plan, collection, workdir, mails)
-    results["machine"]["seconds"] = round(time.perf_counter() - started, 1)
-    return results
 
 
 def _bot(plan: Plan, collection: Collection, workdir: Path, mails: list) -> dict[str, Any]:
@@ -106,14 +118,10 @@ def _bot(plan: Plan, collection: Collection, workdir: Path, mails: list) -> dict
                        mails[:plan.messages])
 
 
-def _memory(runs: list[dict[str, Any]], bot: dict[str, Any]) -> dict[str, Any]:
-    intake = [run for run in runs if run["server"] == "intake"]
-    return {
-        "intake_mb": max(run["peak_memory"]["process_mb"] for run in intake),
-        "intake_reader_workers_mb": max(run["peak_memory"]["children_mb"] for run in intake),
-        "bare_mb": max(run["peak_memory"]["process_mb"] for run in runs if run["server"] == "bare"),
-        "bot_mb": bot["peak_memory"]["process_mb"],
-    }
+def _memory(throughput: dict[str, Any], bot: dict[str, Any]) -> dict[str, Any]:
+    peaks = throughput["peak_memory_mb"]
+    return {"intake_mb": peaks["intake"], "intake_group_mb": peaks["intake_group"],
+            "bare_mb": peaks["bare"], "bot_mb": bot["peak_memory"]["main_mb"]}
 
 
 def _profile(plan: Plan, collection: Collection, workdir: Path, mails: list) -> dict[str, Any]:

@@ -1,23 +1,17 @@
-"""Typical returns for the load runs: one .xlsx template and one .docx letter per message.
+"""One message as the load runs send it (`Mail`), and one plain return for the parts that read
+one file at a time (`return_content`): a filled .xlsx template and a .docx letter's words.
 
-Built with the same real writers as `intake.samples` (openpyxl, python-docx), but only in the
-format most councils sent, so that a run measures the common path and every message costs
-about the same. Messages go round the register's 151 LAs (past 151, an LA sends again: a new
-version), each from the LA's own domain and from a sender address used once, so that none is
-held back by the per-sender limit on acknowledgements.
+The load runs' mix of returns is built in `bench.mixed_returns`.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP
 
-from intake.samples.files import write_docx_letter, write_xlsx
 from intake.samples.grids import ActionAnswer, ReturnContent
 from store.collection import Collection
-from store.register import LocalAuthority, load_register
+from store.register import LocalAuthority
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,18 +33,14 @@ PARAGRAPHS = (
 
 @dataclass(frozen=True)
 class Mail:
-    """One message ready for SMTP: envelope sender and raw bytes (CRLF line ends)."""
+    """One message ready for SMTP: envelope sender, raw bytes (CRLF line ends), and what it
+    holds (template format, letter format, kind), for describing the mix."""
 
     mail_from: str
     raw: bytes
-
-
-def typical_returns(count: int, seed: int, collection: Collection) -> list[Mail]:
-    """`count` returns from distinct LAs (cycling through the register past 151)."""
-    rng = random.Random(seed)
-    register = list(load_register())
-    rng.shuffle(register)
-    return [_mail(register[i % len(register)], i, collection, rng) for i in range(count)]
+    template: str = "xlsx"
+    letter: str = "docx"
+    kind: str = "clean"
 
 
 def return_content(la: LocalAuthority, collection: Collection, rng: random.Random,
@@ -69,19 +59,3 @@ def return_content(la: LocalAuthority, collection: Collection, rng: random.Rando
                          "0300 123 4567", tuple(answers),
                          support_benefit="Regular testing of all staff with results in 48 hours.",
                          letter_text=letter)
-
-
-def _mail(la: LocalAuthority, index: int, collection: Collection, rng: random.Random) -> Mail:
-    content = return_content(la, collection, rng, contact=f"sam.taylor{index or ''}")
-    sender = content.contact_email
-    message = EmailMessage()
-    message["From"] = f"Sam Taylor <{sender}>"
-    message["To"] = collection.inbox
-    message["Subject"] = f"Care home support local planning return - {la.official_name}"
-    message["Message-ID"] = f"<bench-{index}-{rng.getrandbits(64):x}@{la.domains[0]}>"
-    message.set_content(f"Please find attached {la.name}'s return and covering letter.\n\nSam")
-    message.add_attachment(write_xlsx(content, collection=collection), maintype="application",
-                           subtype=XLSX.split("/")[1], filename=f"{la.name} template.xlsx")
-    message.add_attachment(write_docx_letter(content.letter_text), maintype="application",
-                           subtype=DOCX.split("/")[1], filename=f"{la.name} covering letter.docx")
-    return Mail(sender, message.as_bytes(policy=SMTP))

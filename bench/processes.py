@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.process_tree import ProcessTree
+
 REPO = Path(__file__).resolve().parents[1]
 NOW = "2020-05-28T12:00:00"     # the day before the deadline, as in the tests
 START_SECONDS = 60.0
@@ -28,15 +30,10 @@ class Child:
     log: Path
 
     def peak_memory_mb(self) -> dict[str, float]:
-        """VmHWM of the process and, summed, of its descendants (e.g. reader workers)."""
-        own = _high_water_kb(self.process.pid)
-        others = sum(_high_water_kb(pid) for pid in _descendants(self.process.pid))
-        return {"process_mb": round(own / 1024, 1), "children_mb": round(others / 1024, 1)}
-
-    def cpu_seconds(self) -> tuple[float, float]:
-        """CPU time (user + system) used so far by the process and by its live descendants."""
-        return (_cpu_seconds(self.process.pid),
-                sum(_cpu_seconds(pid) for pid in _descendants(self.process.pid)))
+        """VmHWM of the process, and summed over it and its live descendants."""
+        tree = ProcessTree(self.process.pid)
+        tree.sample()
+        return tree.peak_memory_mb()
 
 
 def free_port() -> int:
@@ -97,43 +94,3 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
-
-
-def _high_water_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:              # gone already
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    # utime and stime are the 14th and 15th fields; `fields` starts at the 3rd.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _descendants(pid: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                # The command name may hold spaces and brackets: the ppid follows the last ')'.
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [child for child, ppid in parents.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found

@@ -10,29 +10,44 @@ def print_report(results: dict[str, Any]) -> None:
     machine = results["machine"]
     print(f"bench on {machine['cpus']} CPUs, Python {machine['python']}, load "
           f"{machine['load_average'][0]:.2f} at start{' (QUICK: sizes too small to judge)' if machine['quick'] else ''}")
-    _intake(results["intake"])
-    _reading(results["reading"])
-    _generality(results["generality"])
-    _bot(results["bot"])
-    _understanding(results["understanding"])
-    _memory(results["memory"])
-    _stages(results["profile"])
+    parts = {"throughput": _throughput, "reading": _reading, "generality": _generality,
+             "bot": _bot, "understanding": _understanding, "memory": _memory,
+             "profile": _stages}
+    for part, show in parts.items():
+        if part in results:     # `--throughput-only` runs the first alone
+            show(results[part])
 
 
-def _intake(intake: dict[str, Any]) -> None:
-    _title("Intake throughput (messages/s) and final dot to 250 (ms)")
-    _row("server", "senders", "250s/s", "acked/s", "dot>250 p50", "p99", "250>ack p50", "p99",
-         "cpu ms/msg")
-    for run in intake["runs"]:
-        acked = run.get("acknowledged_per_second", "")
-        to_ack = run.get("to_ack_written", {})
-        cpu = run["cpu_ms_per_message"]
-        _row(run["server"], run["senders"], run["stored_per_second"], acked,
-             run["dot_to_250"]["p50_ms"], run["dot_to_250"]["p99_ms"],
-             to_ack.get("p50_ms", ""), to_ack.get("p99_ms", ""),
-             f"{cpu['process']}+{cpu['children']}")
-    for senders, ratio in intake["ratio_to_bare"].items():
-        print(f"  intake acknowledged/s ÷ bare stored/s with {senders} sender(s): {ratio:.3f}")
+def _throughput(throughput: dict[str, Any]) -> None:
+    summary = throughput["summary"]
+    _title(f"Intake against the bare sink: {throughput['messages']} returns over "
+           f"{throughput['senders']} connections, {len(throughput['rounds']) // 2} round(s) "
+           f"of each, alternating (median, then each round)")
+    for name, figures in summary["per_second"].items():
+        print(f"  {name + '/s':<24} {figures['median']:>8}   {_each(figures['rounds'])}")
+    for target, figures in summary["ratio_to_bare"].items():
+        print(f"  intake to {target} / bare stored: {figures['median']:.3f}   "
+              f"{_each(figures['rounds'])}")
+    _row("latency ms", "p50", "p99", "max", "n", width=26)
+    for name, spread in summary["latency"].items():
+        _row(name, spread["p50_ms"], spread["p99_ms"], spread["max_ms"], spread["n"], width=26)
+    cpu = summary["cpu_ms_per_message"]
+    print("  CPU ms/message: bare " + _cpu(cpu["bare"]) + "; intake " + _cpu(cpu["intake"]))
+    peaks = summary["peak_memory_mb"]
+    print(f"  peak RSS MB: bare {peaks['bare']}, intake {peaks['intake']}, intake with its "
+          f"processes {peaks['intake_group']}")
+    for round_ in throughput["rounds"]:
+        if round_["server"] == "intake":
+            print(f"  round {round_['round']} dispositions {round_['dispositions']}, "
+                  f"acks {round_['acks']}")
+
+
+def _each(values: list[float]) -> str:
+    return "(" + ", ".join(str(value) for value in values) + ")"
+
+
+def _cpu(by_kind: dict[str, dict[str, Any]]) -> str:
+    return ", ".join(f"{kind} {figures['median']}" for kind, figures in by_kind.items())
 
 
 def _reading(rows: list[dict[str, Any]]) -> None:
@@ -77,8 +92,8 @@ def _understanding(figures: dict[str, Any]) -> None:
 
 def _memory(memory: dict[str, Any]) -> None:
     _title("Peak memory (VmHWM, MB)")
-    print(f"  intake {memory['intake_mb']} (+ reader workers {memory['intake_reader_workers_mb']}"
-          f"), bare server {memory['bare_mb']}, bot {memory['bot_mb']}")
+    print(f"  intake {memory['intake_mb']} (with its processes {memory['intake_group_mb']}), "
+          f"bare server {memory['bare_mb']}, bot {memory['bot_mb']}")
 
 
 def _stages(profile: dict[str, Any]) -> None:

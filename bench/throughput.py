@@ -1,11 +1,12 @@
-"""Intake throughput against the bare store-only server, each a real process, same bursts.
+"""One round of the load run: a fresh server process on a fresh store takes the same burst.
 
-Each server is started once on a fresh store and warmed up (the intake starts its reader
-workers on first use); then a burst from 1 sender and a burst of other messages from 8
-senders, the second sent once the first is settled. The bare server's rate
-is messages stored per second (every 250 received). The intake's is messages stored *and
-acknowledged* per second: from the first connection until every message has a disposition
-and every acknowledgement is written to the outbox directory.
+The server is `python -m intake` (as the Procfile runs it) or the bare baseline
+(`bench.bare_server`). It is started, watched from /proc (`bench.process_tree`), warmed up
+with a couple of messages (the intake starts its workers on first use) and, once those are
+settled, sent the burst over `SENDERS` connections at once. The clock starts as the first
+connection opens. The bare server's rate is messages stored per second (until the last
+`250`). The intake's are three: until the last `250`, until every message has a disposition
+(`messages.processed_at`), and until every acknowledgement is written (`outbox.sent_at`).
 """
 
 from __future__ import annotations
@@ -14,72 +15,92 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.mail import Mail
+from bench.process_tree import ProcessTree
 from bench.processes import Child, base_env, free_port, running
 from bench.smtp_client import Burst, send_burst
 from bench.stats import rate, spread
 
+SENDERS = 8
 SETTLE_SECONDS = 600.0
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.05
 
 
-def measure_server(server: str, bursts: Sequence[tuple[int, Sequence[Mail]]],
-                   warmup: Sequence[Mail], workdir: Path, inbox: str) -> list[dict[str, Any]]:
-    """Start `server` ('bare' or 'intake') once, warm it up, then time each (senders, mails)
-    burst in turn, each settled before the next; one result per burst."""
-    run_dir = workdir / server
-    run_dir.mkdir(parents=True)
-    db, port = run_dir / "returns.db", free_port()
-    env = {**base_env(db, run_dir / "data"), "SMTP_PORT": str(port)}
+@dataclass(frozen=True)
+class Round:
+    """One round's figures (JSON-ready) and its raw latencies in seconds, for pooling."""
+
+    figures: dict[str, Any]
+    samples: dict[str, list[float]]
+
+
+def run_round(server: str, number: int, mails: Sequence[Mail], warmup: Sequence[Mail],
+              workdir: Path, inbox: str) -> Round:
+    """Start `server` ('bare' or 'intake') afresh in `workdir`, warm it up, time the burst."""
+    workdir.mkdir(parents=True)
+    db, port = workdir / "returns.db", free_port()
+    env = {**base_env(db, workdir / "data"), "SMTP_PORT": str(port)}
     argv = (["-m", "bench.bare_server", "--db", str(db), "--port", str(port)]
             if server == "bare" else ["-m", "intake"])
-    results = []
-    with running(server, argv, env, port, run_dir) as child:
-        _burst(child, server, db, warmup, 1, inbox, before=0)
-        done = len(warmup)
-        for senders, mails in bursts:
-            result = _burst(child, server, db, mails, senders, inbox, before=done)
-            done += len(mails)
-            results.append({"server": server, "senders": senders, **result})
-        memory = child.peak_memory_mb()
-    return [{**result, "peak_memory": memory} for result in results]
-
-
-def _burst(child: Child, server: str, db: Path, mails: Sequence[Mail], senders: int,
-           inbox: str, *, before: int) -> dict[str, Any]:
-    """Send one burst; for the intake, wait until it is settled. `before`: messages already in."""
-    cpu_before = child.cpu_seconds()
-    started = time.perf_counter()
-    burst = asyncio.run(send_burst("127.0.0.1", child.port, mails, inbox, senders))
+    with running(server, argv, env, port, workdir) as child, \
+            ProcessTree(child.process.pid) as tree:
+        _send(child, warmup, inbox, 1)
+        before = message_count(db)
+        if server == "intake":
+            wait_settled(db, before, time.perf_counter())
+        mark = tree.cpu_mark()
+        wall_start, started = time.time(), time.perf_counter()
+        burst = _send(child, mails, inbox, SENDERS)
+        if server == "intake":
+            wait_settled(db, before + len(mails), started)
+        cpu = tree.cpu_since(mark)
+        memory = tree.peak_memory_mb()
+    figures: dict[str, Any] = {
+        "server": server, "round": number, "messages": len(mails),
+        "refused": len(mails) - burst.accepted, "seconds_to_last_250": round(burst.seconds, 3),
+        "cpu_ms_per_message": {kind: round(seconds * 1000 / len(mails), 2)
+                               for kind, seconds in cpu.items()},
+        "peak_memory": memory}
+    samples = {"dot_to_250": [sent.dot_to_reply for sent in burst.sent]}
     if server == "bare":
-        result = _bare_result(burst)
+        figures["per_second"] = {"stored": rate(burst.accepted, burst.seconds)}
     else:
-        result = _intake_result(burst, db, before,
-                                wait_settled(db, before + len(mails), started))
-    used = [after - earlier for after, earlier in zip(child.cpu_seconds(), cpu_before, strict=True)]
-    result["cpu_ms_per_message"] = {"process": round(used[0] * 1000 / len(mails), 2),
-                                    "children": round(used[1] * 1000 / len(mails), 2)}
-    return result
+        _add_intake_figures(figures, samples, burst, db, before, wall_start)
+    figures["dot_to_250"] = spread(samples["dot_to_250"]).to_json()
+    return Round(figures, samples)
 
 
-def _bare_result(burst: Burst) -> dict[str, Any]:
-    return {"messages": len(burst.sent), "refused": len(burst.sent) - burst.accepted,
-            "seconds": round(burst.seconds, 3),
-            "stored_per_second": rate(burst.accepted, burst.seconds),
-            "dot_to_250": spread([s.dot_to_reply for s in burst.sent]).to_json()}
+def _send(child: Child, mails: Sequence[Mail], inbox: str, senders: int) -> Burst:
+    return asyncio.run(send_burst("127.0.0.1", child.port, mails, inbox, senders))
 
 
-def _intake_result(burst: Burst, db: Path, before: int, settled_seconds: float) -> dict[str, Any]:
-    to_processed, to_ack = _latencies(db, before)
-    return {**_bare_result(burst), "settled_seconds": round(settled_seconds, 3),
-            "acknowledged_per_second": rate(burst.accepted, settled_seconds),
-            "to_processed": spread(to_processed).to_json(),
-            "to_ack_written": spread(to_ack).to_json(),
-            "dispositions": _dispositions(db, before)}
+def _add_intake_figures(figures: dict[str, Any], samples: dict[str, list[float]], burst: Burst,
+                        db: Path, before: int, wall_start: float) -> None:
+    """Rates to the last 250, disposition and ack; latencies from 250 to each, per message."""
+    rows = [(_epoch(received), _epoch(done), _epoch(sent) if sent else None)
+            for received, done, sent in _query(db, """
+                SELECT m.received_at, m.processed_at, o.sent_at FROM messages m
+                LEFT JOIN outbox o ON o.message_id = m.id AND o.kind = 'ack'
+                WHERE m.id > ?""", [before])]
+    last_done = max(done for _, done, _ in rows)
+    last_ack = max((sent for _, _, sent in rows if sent is not None), default=last_done)
+    if min(last_done, last_ack) < wall_start:
+        raise RuntimeError("processed_at or sent_at is before the burst began: the rates need "
+                           "them in real time, not the collection's clock")
+    figures["per_second"] = {"250": rate(burst.accepted, burst.seconds),
+                             "disposition": rate(len(rows), last_done - wall_start),
+                             "ack": rate(len(rows), last_ack - wall_start)}
+    samples["to_disposition"] = [done - received for received, done, _ in rows]
+    samples["to_ack"] = [sent - received for received, _, sent in rows if sent is not None]
+    figures["acks"] = len(samples["to_ack"])
+    figures["dispositions"] = _dispositions(db, before)
+    figures["to_disposition"] = spread(samples["to_disposition"]).to_json()
+    figures["to_ack"] = spread(samples["to_ack"]).to_json()
 
 
 def wait_settled(db: Path, expected: int, started: float) -> float:
@@ -93,8 +114,11 @@ def wait_settled(db: Path, expected: int, started: float) -> float:
 
 
 def message_count(db: Path) -> int:
-    """Messages in the store at `db`."""
-    return _query(db, "SELECT COUNT(*) FROM messages")[0][0]
+    """Messages in the store at `db` (0 before its tables exist)."""
+    try:
+        return _query(db, "SELECT COUNT(*) FROM messages")[0][0]
+    except sqlite3.OperationalError:
+        return 0
 
 
 def _settled(db: Path, expected: int) -> bool:
@@ -108,33 +132,16 @@ def _settled(db: Path, expected: int) -> bool:
     return stored >= expected and unprocessed == 0 and pending == 0
 
 
-def _latencies(db: Path, before: int) -> tuple[list[float], list[float]]:
-    """Per message after the first `before`: 250 to disposition, and 250 to its ack written."""
-    rows = _query(db, """SELECT m.received_at, m.processed_at, o.sent_at FROM messages m
-                         LEFT JOIN outbox o ON o.message_id = m.id AND o.kind = 'ack'
-                         WHERE m.id > ?""", [before])
-    processed = [_between(received, done) for received, done, _ in rows]
-    acked = [_between(received, sent) for received, _, sent in rows if sent]
-    return processed, acked
-
-
 def _dispositions(db: Path, before: int) -> dict[str, int]:
     rows = _query(db, "SELECT disposition, COUNT(*) FROM messages WHERE id > ? "
                       "GROUP BY disposition", [before])
     return {str(disposition): count for disposition, count in rows}
 
 
-def _between(start: str, end: str) -> float:
-    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 def _query(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-def ratios(runs: list[dict[str, Any]]) -> dict[str, float]:
-    """Intake acknowledged/s over bare stored/s, per number of senders."""
-    bare = {run["senders"]: run["stored_per_second"] for run in runs if run["server"] == "bare"}
-    return {str(run["senders"]): round(run["acknowledged_per_second"] / bare[run["senders"]], 4)
-            for run in runs if run["server"] == "intake" and bare.get(run["senders"])}

@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aiosmtpd logs every SMTP command at INFO: five lines a message, written on the event
+    # loop. Our own line per message (its reference, sender and disposition) is kept, and the
+    # store keeps each message's peer.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     settings = Settings()
     collection = load_collection(settings.collection)
     if args.command == "template":

@@ -177,7 +177,7 @@ class IntakeHandler:
 def header_summary(raw: bytes) -> tuple[str, str, str]:
     """Message-ID, Subject and From as text, read cheaply from the headers; never raises."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_BYTES])
+        headers = BytesHeaderParser(policy=compat32).parsebytes(_header_block(raw))
         # The raw values: compat32's own objects turn raw 8-bit bytes into replacement marks.
         values = {name.lower(): value for name, value in reversed(list(headers.raw_items()))}
         return (
@@ -188,6 +188,14 @@ def header_summary(raw: bytes) -> tuple[str, str, str]:
     except Exception:  # a header summary is a convenience; a broken header must not cost a 451
         log.warning("could not read the headers of a message", exc_info=True)
         return "", "", ""
+
+
+def _header_block(raw: bytes) -> bytes:
+    """The headers alone: the parser would otherwise split every line of the body too."""
+    head = raw[:HEADER_BYTES]
+    ends = [end + len(blank) // 2 for blank in (b"\r\n\r\n", b"\n\n")
+            if (end := head.find(blank)) >= 0]
+    return head[:min(ends)] if ends else head
 
 
 def _one_line(value: Any) -> str:

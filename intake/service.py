@@ -18,18 +18,18 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from intake.outgoing import run_sender
-from intake.pipeline import MAX_ATTEMPTS, give_up, process_stored
-from intake.reading.message import read_message_limited
+from intake.pipeline import MAX_ATTEMPTS, give_up
+from intake.reading.sandbox import WORKERS, ReadingFailed, run_limited
 from intake.server import IntakeHandler, MessageWriter, start_smtp_server
+from intake.worker import Processed, ProcessingFailed, process_in_worker, record_unreadable
 from store.collection import Collection
 from store.db import open_db
-from store.messages import count_attempt, get_message, unprocessed_ids
+from store.messages import count_attempt, unprocessed_ids
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PROCESSING_WORKERS = 2
 SENDER_POLL_SECONDS = 2.0  # for retries and mail queued by other processes (chasers)
 RETRY_SECONDS = 5.0     # times the attempt number: a locked store usually clears in seconds
 
@@ -40,6 +40,9 @@ class IntakeService:
     def __init__(self, settings: Settings, collection: Collection) -> None:
         self.settings = settings
         self.collection = collection
+        # Workers may run from another directory: they get the store's full path.
+        self._worker_settings = settings.model_copy(
+            update={"returns_db": settings.returns_db.resolve()})
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-process")
         self._db: Database | None = None
@@ -63,7 +66,7 @@ class IntakeService:
             self.enqueue(row_id)
         self._update_idle()
         self._server = await start_smtp_server(self.settings, handler)
-        self._tasks = [asyncio.create_task(self._work()) for _ in range(PROCESSING_WORKERS)]
+        self._tasks = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
         self._tasks.append(asyncio.create_task(
             run_sender(self.settings, stop=self._stop, wake=self._mail_queued,
                        poll_seconds=SENDER_POLL_SECONDS)))
@@ -105,26 +108,36 @@ class IntakeService:
     async def process(self, row_id: int) -> None:
         """Process one stored message; a failure is retried after a pause, then kept for a
         person, so that no message waits for a restart."""
-        attempts: int | None = None     # unknown until the store has counted this one
         try:
-            message = await self._in_db(get_message, row_id)
-            if message is None or message.disposition is not None:
-                return
-            # Counted in the store (and only there), so a message that kills the process is
-            # given up on after a few restarts instead of killing every one of them.
-            attempts = await self._in_db(count_attempt, row_id)
-            read = await read_message_limited(message.raw, self.collection)
-            disposition = await self._in_db(process_stored, self.settings, self.collection,
-                                            message, read)
-            self._mail_queued.set()
-            log.info("%s from %s: %s", message.ref, message.mail_from or "<>", disposition)
+            processed = await self._process(row_id)
+            if processed.error is not None:
+                raise ProcessingFailed(processed.error)
         except Exception as error:
-            log.exception("processing message %d failed (attempt %s)", row_id, attempts or "?")
-            await self._after_failure(row_id, attempts, error)
+            log.exception("processing message %d failed", row_id)
+            await self._after_failure(row_id, error)
+            return
+        if processed.ref:
+            self._mail_queued.set()
+            log.info("%s from %s: %s", processed.ref, processed.mail_from or "<>",
+                     processed.disposition)
 
-    async def _after_failure(self, row_id: int, attempts: int | None, error: Exception) -> None:
-        # With the store out of reach the attempt was not counted: it is the store's failure,
-        # not the message's, so it is retried without bringing the message nearer to a person.
+    async def _process(self, row_id: int) -> Processed:
+        try:
+            return await run_limited(process_in_worker, self._worker_settings, self.collection,
+                                     row_id)
+        except ReadingFailed as failure:    # the message's files killed or stalled the worker
+            return await self._in_db(record_unreadable, self.settings, self.collection, row_id,
+                                     failure)
+
+    async def _after_failure(self, row_id: int, error: Exception) -> None:
+        # Counted in the store (and only there), so a message that keeps failing is given up
+        # on after a few tries, restarts included. With the store out of reach the attempt is
+        # not counted: it is the store's failure, not the message's.
+        try:
+            attempts: int | None = await self._in_db(count_attempt, row_id)
+        except Exception:
+            log.exception("could not count a failed attempt at message %d", row_id)
+            attempts = None
         if attempts is not None and attempts >= MAX_ATTEMPTS:
             try:
                 await self._in_db(give_up, row_id, type(error).__name__)

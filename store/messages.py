@@ -69,12 +69,13 @@ def store_raw(
              json.dumps(rcpt_to), peer, stored.received_at, stored.collection_time, subject,
              from_header],
         )
+    # Built from what was written rather than read back: this runs before every 250.
     return stored, True
 
 
 def _next_id(db: Database) -> int:
     # Inside the write lock, so no other writer can take it; the row is written once, with
-    # its reference, and not read back.
+    # its reference (an UPDATE for the reference would rewrite the whole raw message).
     return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()[0]
 
 

@@ -84,7 +84,7 @@ async def read_message_limited(raw: bytes, collection: Collection, limits: Limit
     try:
         return await run_limited(read_message, raw, collection, limits=limits)
     except ReadingFailed as failure:
-        return _failed(raw, failure)
+        return failed_reading(raw, failure)
 
 
 def read_message_sync(raw: bytes, collection: Collection, limits: Limits = DEFAULT_LIMITS) -> ReadMessage:
@@ -92,7 +92,7 @@ def read_message_sync(raw: bytes, collection: Collection, limits: Limits = DEFAU
     try:
         return run_limited_sync(read_message, raw, collection, limits=limits)
     except ReadingFailed as failure:
-        return _failed(raw, failure)
+        return failed_reading(raw, failure)
 
 
 def letter_in_body(body: str) -> str | None:
@@ -207,6 +207,7 @@ def _note(name: str, content_type: str, data: bytes, role: str, note: str,
     return FileNote(name, content_type, len(data), digest, role, note, found.kind)
 
 
-def _failed(raw: bytes, failure: ReadingFailed) -> ReadMessage:
+def failed_reading(raw: bytes, failure: ReadingFailed) -> ReadMessage:
+    """What is known of a message whose reading failed: its headers, and why."""
     log.warning("reading a message failed: %s (%s)", failure.reason, failure.detail)
     return ReadMessage(headers=parse_headers(raw), problems=(failure.reason,))

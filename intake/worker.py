@@ -1,0 +1,100 @@
+"""One stored message processed inside a sandbox worker: read, decide and record in one call.
+
+The intake process hands a worker only the message's row id and gets back how it ended, so the
+interpreter that answers SMTP never parses a message and nothing large crosses the pipe. The
+worker reads the raw message from the store itself, on a connection it keeps for its life.
+
+A worker that dies or runs out of time on a message (a hostile file) is the reader's failure:
+the caller records the message as unreadable (intake/service.py). Anything that fails after
+reading (the store locked past its timeout, a bug in a step) comes back as `Processed.error`
+and the message stays unprocessed, to be tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intake.handling import Handling, Job
+from intake.pipeline import handle, process_stored
+from intake.reading.message import failed_reading, read_message
+from intake.reading.sandbox import ReadingFailed
+from store.collection import Collection
+from store.db import open_db
+from store.messages import get_message
+from store.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Processed:
+    """How one message ended (`disposition`), or why it could not be processed (`error`)."""
+
+    disposition: str | None = None
+    ref: str = ""
+    mail_from: str = ""
+    error: str | None = None
+
+
+class ProcessingFailed(Exception):
+    """Processing a message failed after it was read; it stays unprocessed, to be retried."""
+
+
+class _Connection:
+    """The worker's one store connection, reopened when a call names another store."""
+
+    path: Path | None = None
+    db: Database | None = None
+
+    @classmethod
+    def to(cls, path: Path) -> Database:
+        if cls.db is None or cls.path != path:
+            cls.close()
+            # The intake migrated the store before it handed out any message.
+            cls.db, cls.path = open_db(path, migrate=False), path
+        return cls.db
+
+    @classmethod
+    def close(cls) -> None:
+        db, cls.db, cls.path = cls.db, None, None
+        if db is not None:
+            db.close()
+
+
+def process_in_worker(settings: Settings, collection: Collection, row_id: int) -> Processed:
+    """Read, decide and record stored message `row_id`; run in a sandbox worker."""
+    try:
+        message = get_message(_Connection.to(settings.returns_db), row_id)
+    except Exception as error:      # the store, not the message: tried again later
+        return _failed(error)
+    if message is None or message.disposition is not None:
+        return Processed(message.disposition if message else None)
+    reading = read_message(message.raw, collection)
+    try:
+        job = Job(_Connection.to(settings.returns_db), settings, collection)
+        handled = handle(job, Handling(message, read=reading))
+    except Exception as error:      # kept for a retry: the reading itself went well
+        log.exception("processing %s failed after reading", message.ref)
+        return _failed(error, message.ref)
+    return Processed(handled.disposition, message.ref, message.mail_from)
+
+
+def _failed(error: Exception, ref: str = "") -> Processed:
+    _Connection.close()     # its state after a failed statement is unknown
+    return Processed(ref=ref, error=f"{type(error).__name__}: {error}")
+
+
+def record_unreadable(db: Database, settings: Settings, collection: Collection, row_id: int,
+                      failure: ReadingFailed) -> Processed:
+    """Record a message whose reading killed or stalled its worker, as the files' failure;
+    run by the intake itself, on its own connection."""
+    message = get_message(db, row_id)
+    if message is None or message.disposition is not None:
+        return Processed(message.disposition if message else None)
+    disposition = process_stored(db, settings, collection, message,
+                                 failed_reading(message.raw, failure))
+    return Processed(disposition, message.ref, message.mail_from)
