@@ -19,10 +19,12 @@ run: $(STAMP)
 	$(BIN)/python -m store init
 	trap 'kill 0' INT TERM EXIT; $(BIN)/python -m bot & $(BIN)/python -m intake
 
+# The test files are spread over the cores (each file's tests stay together, so a fixture
+# shared by a module is built once).
 test: $(STAMP)
 	$(BIN)/ruff check intake store bot tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -m "not soak"
+	$(BIN)/python -m pytest -m "not soak" -n auto --dist loadfile
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak

@@ -9,12 +9,14 @@ import pytest
 from aiohttp import web
 
 from bot.app import build_app
+from bot.context import Context
 from bot.web import build_web_app
 from store.collection import Collection, load_collection
 from store.db import open_db
 from store.register import load_into
 from store.settings import Settings
 from tests.bot_helpers import LONDON, NATIONAL, SIGNING_SECRET, FakeSlack, add_return
+from tests.signal_helpers import TUESDAY, fill_london
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -51,6 +53,14 @@ def db(settings: Settings):
     load_into(database)
     yield database
     database.close()
+
+
+@pytest.fixture
+def london(db, settings, collection) -> Context:
+    """A store of eight London returns whose concerns' ranking is known (tests/signal_helpers.py),
+    seen on the Tuesday after the deadline."""
+    fill_london(db)
+    return Context(db, settings.model_copy(update={"returns_now": TUESDAY}), collection)
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 import openpyxl
 import xlsxwriter
 import xlwt
-from odf.opendocument import OpenDocumentSpreadsheet
-from odf.style import Style, TableProperties
-from odf.table import CoveredTableCell, Table, TableCell, TableRow
+from odf.table import TableCell
 from odf.text import P
+
+from intake.samples.files import covered_cells, ods_document
+from intake.samples.grids import SheetGrid
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,13 @@ def _xlsxwriter(book: Book) -> bytes:
     return buffer.getvalue()
 
 
-def _covered(book: Book, name: str) -> set[tuple[int, int]]:
-    return {(r, c) for r1, c1, r2, c2 in book.merges.get(name, [])
-            for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)}
-
-
 def _xlwt(book: Book) -> bytes:
     workbook = xlwt.Workbook(encoding="utf-8")
     percent = xlwt.easyxf(num_format_str="0%")
     for name, rows, hidden in book.sheets:
         sheet = workbook.add_sheet(name)
         merges = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in book.merges.get(name, [])}
-        covered = _covered(book, name)
+        covered = covered_cells(book.merges.get(name, []))
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if (r, c) in merges:
@@ -118,31 +114,8 @@ def _xlwt(book: Book) -> bytes:
 
 
 def _odfpy(book: Book) -> bytes:
-    document = OpenDocumentSpreadsheet()
-    hidden_style = Style(name="HiddenSheet", family="table")
-    hidden_style.addElement(TableProperties(display=False))
-    document.automaticstyles.addElement(hidden_style)
-    for name, rows, hidden in book.sheets:
-        table = Table(name=name, stylename=hidden_style) if hidden else Table(name=name)
-        spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1)
-                 for r1, c1, r2, c2 in book.merges.get(name, [])}
-        covered = _covered(book, name)
-        for r, values in enumerate(rows):
-            row = TableRow()
-            for c, value in enumerate(values):
-                if (r, c) in covered:
-                    row.addElement(CoveredTableCell())
-                    continue
-                span = {}
-                if (r, c) in spans:
-                    span = {"numberrowsspanned": spans[(r, c)][0],
-                            "numbercolumnsspanned": spans[(r, c)][1]}
-                row.addElement(_odf_cell(value, span))
-            table.addElement(row)
-        document.spreadsheet.addElement(table)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return ods_document((SheetGrid(name, tuple(map(tuple, rows)), tuple(book.merges.get(name, [])),
+                                   hidden=hidden) for name, rows, hidden in book.sheets), _odf_cell)
 
 
 def _odf_cell(value: Value, span: dict[str, int]) -> TableCell:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from bot.roles import viewer_from_role
 from tests.bot_helpers import add_return
 
 BARNET, BEXLEY, BRENT, BROMLEY, CAMDEN, CROYDON, EALING, HACKNEY = (
@@ -21,6 +22,8 @@ BARNET, BEXLEY, BRENT, BROMLEY, CAMDEN, CROYDON, EALING, HACKNEY = (
     "E09000012")
 LONDON_RETURNS = 8
 TUESDAY = datetime(2020, 6, 2, 11, tzinfo=UTC)
+NATIONAL_VIEWER = viewer_from_role("UNAT", "national")
+LONDON_VIEWER = viewer_from_role("ULDN", "london")
 
 
 def fill_london(db: Database) -> None:

@@ -5,26 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from bot.commands import answer
 from bot.context import Context
 from bot.render_text import to_text
-from bot.roles import viewer_from_role
-from tests.signal_helpers import TUESDAY, fill_london
-
-NATIONAL = viewer_from_role("UNAT", "national")
-LONDON = viewer_from_role("ULDN", "london")
+from tests.signal_helpers import LONDON_VIEWER, NATIONAL_VIEWER
 
 
-@pytest.fixture
-def ctx(db, settings, collection) -> Context:
-    fill_london(db)
-    return Context(db, settings.model_copy(update={"returns_now": TUESDAY}), collection)
-
-
-def test_the_top_three_are_the_most_severe_with_their_evidence(ctx):
-    reply = answer("concerns London", NATIONAL, ctx)
+def test_the_top_three_are_the_most_severe_with_their_evidence(london):
+    reply = answer("concerns London", NATIONAL_VIEWER, london)
     headings = [s.heading for s in reply.sections]
     assert headings[0].startswith("1. Thematic: 2.1 Access to testing for all residents and "
                                   "asymptomatic staff: 5 of 8 returns low or asking for support "
@@ -38,8 +26,8 @@ def test_the_top_three_are_the_most_severe_with_their_evidence(ctx):
     assert "2.1 asks for support: “Courier for test kits”" in camden[2]
 
 
-def test_the_rest_follow_in_a_line_each_in_order(ctx):
-    rest = next(s for s in to_text(answer("concerns London", LONDON, ctx)).split("\n\n")
+def test_the_rest_follow_in_a_line_each_in_order(london):
+    rest = next(s for s in to_text(answer("concerns London", LONDON_VIEWER, london)).split("\n\n")
                 if s.startswith("Also of concern"))
     names = [line.strip().split(":")[0] for line in rest.splitlines()[1:]]
     assert names == ["Hackney", "Brent", "Barnet", "Ealing", "Bexley"]
@@ -52,8 +40,8 @@ def test_a_bigger_shortfall_of_homes_ranks_higher_at_the_same_share():
     assert low_severity(0.8, 5, 50) > low_severity(0.8, 30, 50) > low_severity(0.8, 39, 50)
 
 
-def test_the_csv_holds_every_concern_most_severe_first(ctx):
-    reply = answer("concerns", NATIONAL, ctx)
+def test_the_csv_holds_every_concern_most_severe_first(london):
+    reply = answer("concerns", NATIONAL_VIEWER, london)
     rows = list(csv.DictReader(io.StringIO(reply.attachment.text)))
     assert [float(r["severity"]) for r in rows] == sorted(
         (float(r["severity"]) for r in rows), reverse=True)
@@ -62,9 +50,9 @@ def test_the_csv_holds_every_concern_most_severe_first(ctx):
     assert sum(r["kind"] == "missing" for r in rows) == 151 - 8
 
 
-def test_a_share_of_the_regions_returns_decides_what_is_thematic(ctx, collection):
+def test_a_share_of_the_regions_returns_decides_what_is_thematic(london, collection):
     strict = collection.model_copy(update={"thresholds": collection.thresholds.model_copy(
         update={"thematic_share": 0.75})})
-    strict_ctx = Context(ctx.db, ctx.settings, strict)
-    assert "Thematic" not in to_text(answer("concerns London", NATIONAL, strict_ctx))
-    assert "Thematic: 2.1" in to_text(answer("concerns London", NATIONAL, ctx))
+    strict_ctx = Context(london.db, london.settings, strict)
+    assert "Thematic" not in to_text(answer("concerns London", NATIONAL_VIEWER, strict_ctx))
+    assert "Thematic: 2.1" in to_text(answer("concerns London", NATIONAL_VIEWER, london))

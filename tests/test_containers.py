@@ -11,15 +11,7 @@ from pathlib import Path
 import pytest
 
 from intake.reading.message import BODY_LETTER, read_message
-from intake.samples.files import (
-    write_csv,
-    write_docx_letter,
-    write_ods,
-    write_odt_letter,
-    write_pdf_letter,
-    write_xls,
-    write_xlsx,
-)
+from intake.samples.files import LETTER_WRITERS, TEMPLATE_WRITERS
 from store.collection import Collection
 from tests.hostile_files import leeds_content
 from tests.test_reading import LETTER_TEXT, roles, template_workbook, word_letter, zipped
@@ -187,10 +179,8 @@ def _wrapped(container: str, files: list[tuple[str, bytes]]) -> bytes:
 def test_every_container_carries_every_writers_return(collection, container, template_name,
                                                       letter_name) -> None:
     content = leeds_content(collection)
-    writers = {".xlsx": write_xlsx, ".xls": write_xls, ".ods": write_ods, ".csv": write_csv}
-    template = writers[Path(template_name).suffix](content, collection=collection)
-    letters = {".docx": write_docx_letter, ".pdf": write_pdf_letter, ".odt": write_odt_letter}
-    letter = letters[Path(letter_name).suffix](LETTER_TEXT)
+    template = TEMPLATE_WRITERS[Path(template_name).suffix[1:]](content, collection=collection)
+    letter = LETTER_WRITERS[Path(letter_name).suffix[1:]](LETTER_TEXT)
     read = read_message(_wrapped(container, [(template_name, template), (letter_name, letter)]),
                         collection)
     assert [t.total_raw for t in read.templates] == ["52"], read.files

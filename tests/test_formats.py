@@ -18,11 +18,9 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from intake.reading.formats import ENCRYPTED_LETTER, ENCRYPTED_WORKBOOK, sniff
 from intake.reading.message import read_message
 from intake.samples.files import (
-    write_csv,
+    LETTER_WRITERS,
+    TEMPLATE_WRITERS,
     write_docx_letter,
-    write_ods,
-    write_odt_letter,
-    write_pdf_letter,
     write_xls,
     write_xlsx,
 )
@@ -44,17 +42,10 @@ def encrypted(data: bytes, password: str = "s3cret") -> bytes:
 
 def written(collection: Collection) -> dict[str, bytes]:
     content = leeds_content(collection)
-    return {
-        "xlsx": write_xlsx(content, collection=collection),
-        "xls": write_xls(content, collection=collection),
-        "ods": write_ods(content, collection=collection),
-        "csv": write_csv(content, collection=collection),
-        "docx": write_docx_letter(LETTER_TEXT),
-        "pdf": write_pdf_letter(LETTER_TEXT),
-        "odt": write_odt_letter(LETTER_TEXT),
-        "zip": zipped({"a.txt": b"a"}),
-        "tnef": tnef([("a.txt", b"a")]),
-    }
+    templates = {kind: write(content, collection=collection)
+                 for kind, write in TEMPLATE_WRITERS.items()}
+    letters = {kind: write(LETTER_TEXT) for kind, write in LETTER_WRITERS.items()}
+    return templates | letters | {"zip": zipped({"a.txt": b"a"}), "tnef": tnef([("a.txt", b"a")])}
 
 
 @pytest.mark.parametrize("name", ["return", "return.xlsx", "return.xls", "return.dat", "r.pdf"])

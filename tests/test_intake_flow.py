@@ -16,6 +16,7 @@ from intake.service import IntakeService
 from store.db import open_db
 from store.exports import export_rows
 from store.settings import Settings
+from tests.hostile_files import settled as store_settled
 from tests.smtp_helpers import INBOX, send_message
 
 LEEDS = "E08000035"
@@ -30,11 +31,13 @@ async def intake(settings: Settings, collection):
 
 
 async def settled(service: IntakeService, outbox: Path, expected_files: int, timeout: float = 30):
-    """Wait until processing is idle and the sender has written `expected_files` acks."""
+    """Wait until processing is idle, the sender has written `expected_files` acks and no
+    reply is still queued (so one sent twice would be seen)."""
     async def done() -> None:
         while True:
             await service.idle.wait()
-            if len(list(outbox.glob("*.eml"))) >= expected_files:
+            if (len(list(outbox.glob("*.eml"))) >= expected_files
+                    and store_settled(service.settings.returns_db)):
                 return
             await asyncio.sleep(0.05)
     await asyncio.wait_for(done(), timeout)
@@ -147,7 +150,6 @@ async def test_the_same_message_delivered_twice_is_stored_and_answered_once(inta
     second = await send_message(intake.port, raw, mail_from="asha.patel@leeds.gov.uk")
     assert first.data.text == second.data.text
     await settled(intake, settings.outbox_dir, 1)
-    await asyncio.sleep(0.3)
     assert len(acks(settings.outbox_dir)) == 1
     assert len(list(export_rows(open_db(settings.returns_db), "messages"))) == 1
 

@@ -10,9 +10,10 @@ import zipfile
 import docx
 import pytest
 from fpdf import FPDF
+from odf.draw import Frame, TextBox
 from odf.opendocument import OpenDocumentText
 from odf.table import Table, TableCell, TableRow
-from odf.text import H, P
+from odf.text import H, LineBreak, List, ListItem, P, S, Span, Tab
 
 from intake.reading.letters import MAX_PAGES, UnreadableLetter, read_letter
 from intake.reading.sheets import UnreadableFile
@@ -106,6 +107,35 @@ def test_a_pdf_without_text_is_refused_as_a_scan() -> None:
 def test_opendocument_letter_includes_headings_and_table_text() -> None:
     text = read_letter("letter.odt", odt_letter())
     assert text.splitlines() == ["Covering letter", OPENING, "Volunteers placed: 40", MARKET]
+
+
+def test_opendocument_spacing_breaks_lists_and_frames_are_read_as_written() -> None:
+    document = OpenDocumentText()
+    paragraph = P(text="Beds:")
+    paragraph.addElement(S(c=3))
+    paragraph.addElement(Span(text="40"))
+    paragraph.addElement(Tab())
+    paragraph.addText("in place")
+    paragraph.addElement(LineBreak())
+    paragraph.addText("from May")
+    paragraph.addElement(S(c=10**9))  # a space bomb: read as a few spaces, not a gigabyte
+    document.text.addElement(paragraph)
+    frame, box = Frame(), TextBox()
+    box.addElement(P(text="Logo caption"))
+    frame.addElement(box)
+    anchored = P(text="Signed: ")
+    anchored.addElement(frame)
+    items = List()
+    item = ListItem()
+    item.addElement(P(text="Workforce hub"))
+    items.addElement(item)
+    document.text.addElement(items)
+    document.text.addElement(anchored)
+    out = io.BytesIO()
+    document.save(out)
+    text = read_letter("letter.odt", out.getvalue())
+    assert text.splitlines() == ["Beds:   40\tin place", "from May", "Workforce hub",
+                                 "Signed: Logo caption"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from intake.reading import mime
 from intake.reading.mime import parse_headers, parse_mime
 
 BOUNCES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bounces"
@@ -194,3 +196,14 @@ def test_every_real_bounce_and_auto_reply_parses() -> None:
     readings = [parse_mime(path.read_bytes()) for path in messages]
     reports = [r for r in readings if r.headers.content_type == "multipart/report"]
     assert reports and all(r.headers.subject or r.body_text for r in readings)
+
+
+def test_the_cheap_policy_reads_the_mail_corpus_as_the_default_policy_does(monkeypatch) -> None:
+    # The parser runs under compat32 for speed; filenames (RFC 2231, encoded words, raw 8-bit),
+    # boundaries and bodies must come out exactly as the default policy reads them.
+    paths = sorted((BOUNCES.parent / "real-mail").rglob("*"))
+    messages = [path.read_bytes() for path in paths
+                if path.is_file() and path.suffix != ".md" and path.stat().st_size < 100_000]
+    cheap = [parse_mime(raw) for raw in messages]
+    monkeypatch.setattr(mime, "READING_POLICY", policy.default)
+    assert [parse_mime(raw) for raw in messages] == cheap

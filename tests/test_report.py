@@ -11,24 +11,13 @@ from pathlib import Path
 
 import docx
 import openpyxl
-import pytest
 
 from bot.commands import answer
-from bot.context import Context
 from bot.render_text import to_text
-from bot.roles import viewer_from_role
 from store import picture
-from tests.signal_helpers import TUESDAY, fill_london
+from tests.signal_helpers import LONDON_VIEWER, NATIONAL_VIEWER, TUESDAY
 
 ROOT = Path(__file__).resolve().parents[1]
-NATIONAL = viewer_from_role("UNAT", "national")
-LONDON = viewer_from_role("ULDN", "london")
-
-
-@pytest.fixture
-def ctx(db, settings, collection) -> Context:
-    fill_london(db)
-    return Context(db, settings.model_copy(update={"returns_now": TUESDAY}), collection)
 
 
 def files_of(reply) -> tuple[docx.document.Document, openpyxl.Workbook]:
@@ -53,24 +42,24 @@ def store_count(db, status: str, region: str | None = None) -> int:
                for row in picture.standings(db))
 
 
-def test_plans_are_kept_with_author_and_time(ctx):
-    reply = answer("plan Camden: weekly call with the CCG on testing", LONDON, ctx)
+def test_plans_are_kept_with_author_and_time(london):
+    reply = answer("plan Camden: weekly call with the CCG on testing", LONDON_VIEWER, london)
     assert reply.title == "Planned action recorded for Camden: weekly call with the CCG on testing"
-    answer("plan London: NHS London to run mutual aid for PPE", LONDON, ctx)
-    answer("plan testing: courier pilot for test kits", LONDON, ctx)
-    answer("plan nhs Hackney: named clinical lead for every home", NATIONAL, ctx)
-    rows_ = list(ctx.db.query("SELECT * FROM planned_actions ORDER BY id"))
+    answer("plan London: NHS London to run mutual aid for PPE", LONDON_VIEWER, london)
+    answer("plan testing: courier pilot for test kits", LONDON_VIEWER, london)
+    answer("plan nhs Hackney: named clinical lead for every home", NATIONAL_VIEWER, london)
+    rows_ = list(london.db.query("SELECT * FROM planned_actions ORDER BY id"))
     assert [(r["la_code"], r["region"], r["theme"], r["by_nhs"], r["author"]) for r in rows_] == [
         ("E09000007", "London", None, 0, "ULDN"), (None, "London", None, 1, "ULDN"),
         (None, "London", "Testing", 0, "ULDN"), ("E09000012", "London", None, 1, "UNAT")]
     assert {r["created_at"] for r in rows_} == {TUESDAY.isoformat()}
-    assert answer("plan Narnia: anything", LONDON, ctx).title.startswith("I couldn't find")
+    assert answer("plan Narnia: anything", LONDON_VIEWER, london).title.startswith("I couldn't find")
 
 
-def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
-    answer("plan Camden: weekly call with the CCG on testing", LONDON, ctx)
-    answer("plan London: NHS London to run mutual aid for PPE", LONDON, ctx)
-    reply = answer("report London", LONDON, ctx)
+def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(london):
+    answer("plan Camden: weekly call with the CCG on testing", LONDON_VIEWER, london)
+    answer("plan London: NHS London to run mutual aid for PPE", LONDON_VIEWER, london)
+    reply = answer("report London", LONDON_VIEWER, london)
     document, book = files_of(reply)
     text = text_of(document)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -84,7 +73,7 @@ def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
     assert "2.1 Access to testing for all residents and asymptomatic staff: 5 of 8 returns" in text
     assert "Camden: weekly call with the CCG on testing (ULDN, 2020-06-02 11:00)" in text
     assert "London: NHS London to run mutual aid for PPE (ULDN" in text
-    valid = store_count(ctx.db, "valid", "London")
+    valid = store_count(london.db, "valid", "London")
     assert f"Valid: {valid} of 33" in text and "Not received (25)" in text
     assert "Needs fixing (1): Hackney" in text
     places_sheet = rows(book, "Places of concern")
@@ -98,16 +87,16 @@ def test_the_london_return_has_the_seeds_four_parts_drafted_from_the_store(ctx):
     assert reply.sections[0].heading.startswith("1. Thematic: 2.1")
 
 
-def test_the_national_overview_counts_by_region_with_chart_themes_and_support(ctx):
-    reply = answer("report national", NATIONAL, ctx)
+def test_the_national_overview_counts_by_region_with_chart_themes_and_support(london):
+    reply = answer("report national", NATIONAL_VIEWER, london)
     document, book = files_of(reply)
     regions = document.tables[0]
     by_region = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in regions.rows[1:]}
     assert len(by_region) == 10
-    assert by_region["London"] == ["33", "8", str(store_count(ctx.db, "valid", "London")), "1",
+    assert by_region["London"] == ["33", "8", str(store_count(london.db, "valid", "London")), "1",
                                    "0", "25"]
     assert by_region["Total"][0] == "151"
-    assert by_region["Total"][2] == str(store_count(ctx.db, "valid"))
+    assert by_region["Total"][2] == str(store_count(london.db, "valid"))
     assert len(document.inline_shapes) == 1                     # the chart
     themes = {r["Theme"]: r["LA names"] for r in rows(book, "Themes from letters")}
     assert themes["Staff full pay while isolating"] == "Camden"
@@ -120,16 +109,16 @@ def test_the_national_overview_counts_by_region_with_chart_themes_and_support(ct
     assert "Camden (severity 11.7): pace, resourcing" in text
 
 
-def test_a_report_needs_a_region_and_the_terminal_names_its_files(ctx):
-    assert answer("report Camden", LONDON, ctx).title.startswith("Reports cover a region")
-    text = to_text(answer("report London", LONDON, ctx))
+def test_a_report_needs_a_region_and_the_terminal_names_its_files(london):
+    assert answer("report Camden", LONDON_VIEWER, london).title.startswith("Reports cover a region")
+    text = to_text(answer("report London", LONDON_VIEWER, london))
     assert "(File: regional_return_london_2020-06-02.docx," in text
     assert "(File: regional_return_london_2020-06-02.xlsx," in text
 
 
-def test_the_terminal_writes_the_report_files_and_prints_their_paths(ctx, tmp_path):
+def test_the_terminal_writes_the_report_files_and_prints_their_paths(london, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_"))}
-    env |= {"RETURNS_DB": str(ctx.settings.returns_db), "RETURNS_DATA_DIR": str(tmp_path),
+    env |= {"RETURNS_DB": str(london.settings.returns_db), "RETURNS_DATA_DIR": str(tmp_path),
             "RETURNS_NOW": TUESDAY.isoformat()}
     done = subprocess.run([sys.executable, "-m", "bot", "ask", "report London"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)

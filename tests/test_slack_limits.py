@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bench.full_store import fill_full_store
 from bot.app import post
 from bot.commands import answer
+from bot.content import Reply
 from bot.context import Context
 from bot.digest import build_digest
 from bot.render_slack import to_blocks
@@ -46,15 +47,22 @@ def full(tmp_path_factory) -> Context:
     return Context(open_db(settings.returns_db), settings, collection)
 
 
-def test_every_answer_and_digest_fits_slack_when_posted(full):
+@pytest.fixture(scope="module")
+def answers(full) -> dict[tuple[str, str], Reply]:
+    """Every question's answer for every scope, asked once for the module (they only read)."""
+    return {(question, scope): answer(question.format(scope), NATIONAL, full)
+            for scope in SCOPES for question in QUESTIONS}
+
+
+def test_every_answer_and_digest_fits_slack_when_posted(full, answers):
     async def post_all() -> list[dict]:
         slack = FakeSlack()
         client = AsyncWebClient(token="xoxb-test", base_url=await slack.start())
         try:
             for scope in SCOPES:
                 for question in QUESTIONS:
-                    await post(client, answer(question.format(scope), NATIONAL, full),
-                               channel="C1", user="UNAT", private_channel=False)
+                    await post(client, answers[question, scope], channel="C1", user="UNAT",
+                               private_channel=False)
                 for moment in (BUSY_DAY, full.now):
                     digest = build_digest(full.db, full.collection, moment, scope)
                     await post_digest(client, "C2", digest, None)
@@ -75,9 +83,9 @@ def test_every_answer_and_digest_fits_slack_when_posted(full):
 
 
 @pytest.mark.parametrize("scope", SCOPES)
-def test_the_first_screen_names_the_top_items_by_severity(full, scope):
+def test_the_first_screen_names_the_top_items_by_severity(full, answers, scope):
     for question in ("concerns {}", "report {}"):
-        reply = answer(question.format(scope), NATIONAL, full)
+        reply = answers[question, scope]
         first = [reply.sections[i].heading for i in range(3)]
         assert [h.split(".")[0] for h in first] == ["1", "2", "3"]
         scores = [float(SEVERITY.search(h)[1]) for h in first]

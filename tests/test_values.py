@@ -6,72 +6,42 @@ import pytest
 
 from intake.reading.values import Count, Support, parse_count, parse_support, parse_total
 
+# raw, the return's total of homes, the count read
 COUNTS = [
-    # raw, total, value, kind
-    ("45", 52, 45, "number"),
-    ("45.0", 52, 45, "number"),
-    (" 45 ", None, 45, "number"),
-    ("45 homes", 52, 45, "number"),
-    ("45 care homes", None, 45, "number"),
-    ("45/52", 52, 45, "number"),
-    ("45 / 52", None, 45, "number"),
-    ("45 of 52", 52, 45, "number"),
-    ("45 out of 52", 52, 45, "number"),
-    ("90%", 52, 47, "number"),
-    ("90 %", 50, 45, "number"),
-    ("100%", 52, 52, "number"),
-    ("50 per cent", 10, 5, "number"),
-    ("5%", 50, 3, "number"),                # 2.5 homes rounds half up, as people round
-    ("90%", None, None, "invalid"),
-    ("all", 52, 52, "number"),
-    ("All", 52, 52, "number"),
-    ("all homes", 7, 7, "number"),
-    ("All (52)", 52, 52, "number"),
-    ("all", None, None, "invalid"),
-    ("none", 52, 0, "number"),
-    ("None", None, 0, "number"),
-    ("nil", 52, 0, "number"),
-    ("0", 52, 0, "number"),
-    ("n/a", 52, None, "not_applicable"),
-    ("N/A", 52, None, "not_applicable"),
-    ("Not applicable", 52, None, "not_applicable"),
-    ("-", 52, None, "not_applicable"),
-    ("", 52, None, "blank"),
-    ("   ", 52, None, "blank"),
-    ("<Please select>", 52, None, "unanswered"),
-    ("Please select", 52, None, "unanswered"),
-    ("approx 40", 52, 40, "number"),
-    ("Approximately 40", 52, 40, "number"),
-    ("c. 40", 52, 40, "number"),
-    ("c.40", 52, 40, "number"),
-    ("circa 40", 52, 40, "number"),
-    ("~40", 52, 40, "number"),
-    ("1,234", None, 1234, "number"),
-    ("1,234 homes", None, 1234, "number"),
-    ("-3", 52, None, "invalid"),
-    ("45.5", 52, None, "invalid"),
-    ("0.9", 52, 47, "number"),             # a percent cell whose format was lost
-    ("0.9", None, None, "invalid"),
-    (".5", 10, 5, "number"),
-    ("40 (of 45)", 45, 40, "number"),
-    ("40 (out of 45)", 45, 40, "number"),
-    ("45 ( / 52)", 52, 45, "number"),
-    ("45 (87%)", 52, 45, "number"),
-    ("20-30", 52, None, "invalid"),
-    ("20 to 30", 52, None, "invalid"),
-    ("Yes", 52, None, "invalid"),
-    ("lots", 52, None, "invalid"),
-    ("TBC", 52, None, "not_applicable"),
-    ("We have 45", 52, None, "invalid"),
-    ("45 (plus 3 extra care)", 52, 45, "number"),
+    ("45", 52, 45), ("45.0", 52, 45), (" 45 ", None, 45), ("45 homes", 52, 45),
+    ("45 care homes", None, 45), ("0", 52, 0), ("1,234", None, 1234), ("1,234 homes", None, 1234),
+    ("45/52", 52, 45), ("45 / 52", None, 45), ("45 of 52", 52, 45), ("45 out of 52", 52, 45),
+    ("40 (of 45)", 45, 40), ("40 (out of 45)", 45, 40), ("45 ( / 52)", 52, 45),
+    ("90%", 52, 47), ("90 %", 50, 45), ("100%", 52, 52), ("50 per cent", 10, 5),
+    ("5%", 50, 3),                          # 2.5 homes rounds half up, as people round
+    ("0.9", 52, 47),                        # a percent cell whose format was lost
+    (".5", 10, 5), ("45 (87%)", 52, 45),
+    ("all", 52, 52), ("All", 52, 52), ("all homes", 7, 7), ("All (52)", 52, 52),
+    ("none", 52, 0), ("None", None, 0), ("nil", 52, 0),
+    ("approx 40", 52, 40), ("Approximately 40", 52, 40), ("c. 40", 52, 40), ("c.40", 52, 40),
+    ("circa 40", 52, 40), ("~40", 52, 40), ("45 (plus 3 extra care)", 52, 45),
 ]
+# What a cell without a count is, and (raw, the return's total) of cells read so
+NO_COUNT = {
+    "invalid": [("90%", None), ("all", None), ("0.9", None), ("-3", 52), ("45.5", 52),
+                ("20-30", 52), ("20 to 30", 52), ("Yes", 52), ("lots", 52), ("We have 45", 52)],
+    "not_applicable": [("n/a", 52), ("N/A", 52), ("Not applicable", 52), ("-", 52), ("TBC", 52)],
+    "blank": [("", 52), ("   ", 52)],
+    "unanswered": [("<Please select>", 52), ("Please select", 52)],
+}
 
 
-@pytest.mark.parametrize(("raw", "total", "value", "kind"), COUNTS)
-def test_counts_are_read_as_las_write_them(raw: str, total: int | None, value: int | None,
-                                           kind: str) -> None:
+@pytest.mark.parametrize(("raw", "total", "value"), COUNTS)
+def test_counts_are_read_as_las_write_them(raw: str, total: int | None, value: int) -> None:
     count = parse_count(raw, total)
-    assert (count.value, count.kind) == (value, kind)
+    assert (count.value, count.kind) == (value, "number")
+
+
+@pytest.mark.parametrize(("raw", "total", "kind"), [
+    (raw, total, kind) for kind, cells in NO_COUNT.items() for raw, total in cells])
+def test_cells_without_a_count_say_what_they_are(raw: str, total: int | None, kind: str) -> None:
+    count = parse_count(raw, total)
+    assert (count.value, count.kind) == (None, kind)
 
 
 @pytest.mark.parametrize(("raw", "total", "note"), [

@@ -8,3 +8,11 @@ the server; `sheets` turns any spreadsheet into grids of cell text; `template`, 
 `fields` and `values` find the template in those grids by meaning; `letters` reads covering
 letters.
 """
+
+# The readers a worker should have loaded before its first message: the forkserver imports
+# them once and every worker it forks shares them. The readers import their libraries lazily,
+# so that a process importing `message` only for its entry points loads none of them; this
+# list loads the common ones (a workbook, a Word or PDF letter) on purpose. openpyxl, pypdf
+# and tnefparse, for rare files, load in the worker that meets one.
+READER_MODULES = ("intake.reading.sheets", "intake.reading.template", "intake.reading.letters",
+                  "pypdfium2")

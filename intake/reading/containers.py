@@ -14,15 +14,17 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
-from compressed_rtf import decompress
 from striprtf.striprtf import rtf_to_text
-from tnefparse import TNEF
 
 from intake.reading.archives import expand_zip
 from intake.reading.formats import FileFormat
 from intake.reading.mime import html_to_text, parse_mime
 from intake.reading.safety import MAX_ARCHIVE_ENTRIES, UnreadableFile
+
+if TYPE_CHECKING:
+    from tnefparse import TNEF
 
 MAX_TNEF_OBJECTS = 10_000       # a message with a few files has a few dozen
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -52,6 +54,8 @@ def open_tnef(filename: str, data: bytes) -> Opened:
     """The attachments and body of an Outlook winmail.dat, after a check of its structure."""
     damaged = f"{filename} (Outlook's winmail.dat) is damaged and cannot be opened"
     _check_tnef(data, filename)
+    from tnefparse import TNEF  # here: only a winmail.dat needs it
+
     try:
         tnef = TNEF(data, do_checksum=False)
         files = tuple((_safe_name(attachment.long_filename()), bytes(attachment.data))
@@ -84,6 +88,8 @@ def _tnef_text(tnef: TNEF) -> str:
         return ""
     if struct.unpack_from("<I", compressed, 4)[0] > MAX_BODY_BYTES:
         return ""
+    from compressed_rtf import decompress
+
     try:
         rtf = decompress(compressed + b"\x00")
         return rtf_to_text(rtf.decode("latin-1"), encoding="cp1252", errors="replace")

@@ -17,15 +17,20 @@ from xml.etree import ElementTree
 import defusedxml.ElementTree as DefusedET
 from striprtf.striprtf import rtf_to_text
 
-from intake.reading.formats import ENCRYPTED_LETTER, refusal, sniff, text_of
+from intake.reading.formats import refusal, sniff, text_of
+from intake.reading.pdf_text import read_pdf
 from intake.reading.safety import DAMAGED, UnreadableFile, check_archive
 
 MAX_PAGES = 60
 MAX_CHARS = 200_000
-SCANNED = ("letter not readable: it seems to be a scan (the PDF has no text layer); please "
-           "send the letter as .docx or as a PDF saved from Word")
+MAX_SPACES = 1_000                  # one text:s may declare millions; a letter never needs them
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ODF_BODY_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}text"
+ODF_PARAGRAPHS = frozenset({f"{{{TEXT}}}p", f"{{{TEXT}}}h"})
+ODF_SPACE, ODF_SPACE_COUNT = f"{{{TEXT}}}s", f"{{{TEXT}}}c"
+ODF_BREAKS = {f"{{{TEXT}}}tab": "\t", f"{{{TEXT}}}line-break": "\n"}
 
 
 class UnreadableLetter(UnreadableFile):
@@ -170,60 +175,52 @@ def _table_lines(table: ElementTree.Element) -> list[str]:
 
 
 def _read_pdf(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableLetter(ENCRYPTED_LETTER)
-        return _pdf_text(reader)
+        return read_pdf(data, MAX_PAGES, MAX_CHARS)
     except UnreadableLetter:
         raise
-    except (FileNotDecryptedError, DependencyError) as error:
-        raise UnreadableLetter(ENCRYPTED_LETTER) from error
-    except LimitReachedError as error:
-        raise UnreadableLetter("the PDF is too large to read (it unpacks to far more than a letter)") from error
-    except Exception as error:  # pypdf raises many kinds (PdfReadError, ValueError, ...) on damage
-        raise UnreadableLetter(f"the PDF is damaged ({type(error).__name__})") from error
-
-
-def _pdf_text(reader) -> str:
-    chunks: list[str] = []
-    size = 0
-    for number, page in enumerate(reader.pages):
-        if number >= MAX_PAGES or size >= MAX_CHARS:
-            break
-        text = page.extract_text() or ""
-        chunks.append(text)
-        size += len(text)
-    if not any(chunk.strip() for chunk in chunks):
-        raise UnreadableLetter(SCANNED)
-    return "\n".join(chunks)
+    except UnreadableFile as error:  # the PDF readers' reasons, as a letter's
+        raise UnreadableLetter(error.reason) from error
 
 
 def _read_odt(data: bytes) -> str:
-    from odf import teletype
-    from odf.namespaces import TEXTNS
-    from odf.opendocument import load
+    """Paragraphs and headings of office:text, in order, read straight from content.xml.
 
+    As for .docx: odfpy builds a DOM of the whole package first, at many times the cost.
+    """
     _check_container(data, "OpenDocument file")
-    try:
-        document = load(io.BytesIO(data))
-    except Exception as error:  # odfpy surfaces SAX, zip and KeyError failures alike
-        raise UnreadableLetter(f"the OpenDocument file is damaged ({type(error).__name__})") from error
-    paragraph_kinds = ((TEXTNS, "p"), (TEXTNS, "h"))
     lines: list[str] = []
-
-    def walk(node) -> None:
-        for child in node.childNodes:
-            if getattr(child, "qname", None) in paragraph_kinds:
-                lines.append(teletype.extractText(child))
-            elif child.nodeType == child.ELEMENT_NODE:
-                walk(child)
-
-    walk(document.text)
+    in_text = paragraphs = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+            for event, element in DefusedET.iterparse(content, events=("start", "end"),
+                                                      forbid_dtd=True):
+                step = 1 if event == "start" else -1
+                if element.tag == ODF_BODY_TEXT:
+                    in_text += step
+                elif element.tag in ODF_PARAGRAPHS and in_text:
+                    paragraphs += step
+                    if event == "end" and paragraphs == 0:  # a paragraph in a frame is in its own
+                        lines.append(_odf_text(element))
+                        element.clear()
+    except Exception as error:  # zipfile, expat, defusedxml and KeyError failures alike
+        raise UnreadableLetter(f"the OpenDocument file is damaged ({type(error).__name__})") from error
     return "\n".join(lines)
+
+
+def _odf_text(element: ElementTree.Element) -> str:
+    """An ODF paragraph's text, with text:s, text:tab and text:line-break spelled out."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == ODF_SPACE:
+            count = child.get(ODF_SPACE_COUNT, "1")
+            parts.append(" " * min(int(count) if count.isdigit() else 1, MAX_SPACES))
+        elif child.tag in ODF_BREAKS:
+            parts.append(ODF_BREAKS[child.tag])
+        else:
+            parts.append(_odf_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _read_rtf(data: bytes) -> str:

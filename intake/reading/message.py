@@ -13,12 +13,14 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from intake.models import FileNote, Letter, ReadMessage, TemplateReading
 from intake.reading.containers import open_container, split_uuencoded
 from intake.reading.formats import CONTAINERS, FileFormat, refusal, sniff
 from intake.reading.letters import MAX_CHARS, read_letter
 from intake.reading.mime import Attachment, parse_headers, parse_mime
+from intake.reading.safety import UnreadableFile
 from intake.reading.sandbox import (
     DEFAULT_LIMITS,
     Limits,
@@ -26,9 +28,9 @@ from intake.reading.sandbox import (
     run_limited,
     run_limited_sync,
 )
-from intake.reading.sheets import UnreadableFile, read_sheets
-from intake.reading.template import find_template
-from store.collection import Collection
+
+if TYPE_CHECKING:
+    from store.collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +170,11 @@ def _read_file(name: str, content_type: str, data: bytes, found: FileFormat,
 
 
 def _read_spreadsheet(name: str, data: bytes, collection: Collection, reading: _Reading) -> tuple[str, str]:
+    # Imported here, not above: the intake process imports this module for its entry points
+    # only, and the spreadsheet readers (with the register they match against) cost it 0.3 s.
+    from intake.reading.sheets import read_sheets
+    from intake.reading.template import find_template
+
     template = find_template(read_sheets(PurePath(name).name, data), PurePath(name).name, collection)
     if template is None:
         return "ignored", "no template found in this spreadsheet"

@@ -1,8 +1,10 @@
 """MIME parsing that never raises: raw bytes in, headers, body text and attachments out.
 
-The stdlib parser (policy.default) is tolerant of broken structure but its objects raise on
-malformed values, so headers are decoded from the raw values (`intake.reading.headers`) and
-every access to a part goes through `safely`. Anything unreadable becomes a plain-words problem.
+The stdlib parser is tolerant of broken structure but its header objects raise on malformed
+values (and cost most of the parse), so it runs under compat32 with only the headers that shape
+the parts parsed as policy.default does; the message's headers are decoded from the raw values
+(`intake.reading.headers`) and every access to a part goes through `safely`. Anything
+unreadable becomes a plain-words problem.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email import errors, policy
 from email.message import Message
+from email.policy import Compat32
+from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
 
 from intake.models import Headers
 from intake.reading.headers import (
@@ -41,6 +46,34 @@ BROKEN_BASE64 = (
     errors.InvalidBase64PaddingDefect, errors.InvalidBase64CharactersDefect,
     errors.InvalidBase64LengthDefect,
 )
+STRUCTURE_HEADERS = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
+MAX_CACHED_HEADER = 2_000           # a longer value is parsed each time rather than kept
+
+
+class _ReadingPolicy(Compat32):
+    """compat32 (no header objects), except for the headers that shape the parts.
+
+    The default policy builds a header object for every header each time one is fetched, which
+    was most of the parse; only Content-Type, Content-Disposition and Content-Transfer-Encoding
+    are fetched while reading, and those are still parsed as the default policy parses them
+    (RFC 2231 and encoded-word parameters, raw 8-bit names, odd quoting), once per value.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if name.lower() not in STRUCTURE_HEADERS:
+            return super().header_fetch_parse(name, value)
+        if len(value) > MAX_CACHED_HEADER:
+            return policy.default.header_fetch_parse(name, value)
+        return _structure_header(name, value)
+
+
+@lru_cache(maxsize=512)
+def _structure_header(name: str, value: str) -> Any:
+    # Header objects are immutable strings, so one parse serves every fetch of the same value.
+    return policy.default.header_fetch_parse(name, value)
+
+
+READING_POLICY = _ReadingPolicy()
 
 
 @dataclass(frozen=True)
@@ -65,7 +98,7 @@ def parse_mime(raw: bytes, *, forwarded: bool = False) -> ParsedMime:
     `forwarded` says the message is itself a forwarded one, so no message inside it is opened.
     """
     try:
-        message = email.message_from_bytes(normalise_newlines(raw), policy=policy.default)
+        message = email.message_from_bytes(normalise_newlines(raw), policy=READING_POLICY)
     except Exception:  # the parser is meant to be total; this is the last line of defence
         return ParsedMime(parse_headers(raw), "", (), ("the message could not be parsed as email",))
     reader = _PartReader()

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from intake.reading import READER_MODULES
+
 T = TypeVar("T")
 
 TOO_SLOW = "the attachments took too long to read"
@@ -246,7 +248,7 @@ def default_sandbox() -> Sandbox:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Sandbox(workers=WORKERS, preload=("intake.worker",))
+            _default = Sandbox(workers=WORKERS, preload=("intake.worker", *READER_MODULES))
         return _default
 
 

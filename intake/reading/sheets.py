@@ -31,7 +31,6 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import PurePath
 
-import openpyxl
 import python_calamine
 
 from intake.reading.formats import ENCRYPTED_WORKBOOK, refusal, sniff, text_of
@@ -101,6 +100,8 @@ def _read_xlsx(filename: str, data: bytes) -> list[Sheet]:
 
 def _read_openpyxl(data: bytes) -> list[Sheet]:
     """The slow, cautious reader, for the rare .xlsx that calamine must not be given."""
+    import openpyxl  # imported here: it costs a fifth of a second (and numpy) to load
+
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                   keep_vba=False, keep_links=False)
     budget = CellBudget()

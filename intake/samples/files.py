@@ -11,6 +11,8 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import docx
 import xlsxwriter
@@ -26,7 +28,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from intake.samples.grids import FILE_TIME, Layout, ReturnContent, SheetGrid, lay_out, template_grid
+from intake.samples.grids import (
+    FILE_TIME,
+    Layout,
+    ReturnContent,
+    SheetGrid,
+    Value,
+    lay_out,
+    template_grid,
+)
 from store.collection import Collection
 
 # odfpy declares, in every document, each namespace any element has used so far in the process
@@ -102,7 +112,7 @@ def write_xls(
     plain = xlwt.easyxf("")
     for grid in lay_out(content, layout, collection):
         sheet = workbook.add_sheet(grid.name[:31])
-        merged = _covered_cells(grid) | {(r1, c1) for r1, c1, _, _ in grid.merges}
+        merged = covered_cells(grid.merges) | {(r1, c1) for r1, c1, _, _ in grid.merges}
         for r1, c1, r2, c2 in grid.merges:
             style = bold if r1 in grid.bold_rows else plain
             sheet.write_merge(r1, r2, c1, c2, grid.rows[r1][c1], style)
@@ -121,44 +131,45 @@ def write_ods(
     content: ReturnContent, layout: Layout = Layout(), collection: Collection | None = None
 ) -> bytes:
     """The return as .ods written by odfpy (LibreOffice's format), merges and hidden sheets kept."""
+    return normalise_zip(ods_document(lay_out(content, layout, collection)))
+
+
+def ods_document(grids: Iterable[SheetGrid],
+                 cell: Callable[[Any, dict[str, int]], TableCell] | None = None) -> bytes:
+    """Sheets as an .ods by odfpy: merged ranges spanned, the cells they cover marked covered,
+    hidden sheets hidden; `cell` renders one value with its span (plain text and numbers when
+    not given)."""
     document = OpenDocumentSpreadsheet()
     hidden_style = Style(name="HiddenSheet", family="table")
     hidden_style.addElement(TableProperties(display=False))
     document.automaticstyles.addElement(hidden_style)
-    for grid in lay_out(content, layout, collection):
+    for grid in grids:
         table = Table(name=grid.name, stylename=hidden_style) if grid.hidden else Table(name=grid.name)
-        for row in _ods_rows(grid):
+        spans = {(r1, c1): {"numberrowsspanned": r2 - r1 + 1, "numbercolumnsspanned": c2 - c1 + 1}
+                 for r1, c1, r2, c2 in grid.merges}
+        covered = covered_cells(grid.merges)
+        for r, values in enumerate(grid.rows):
+            row = TableRow()
+            for c, value in enumerate(values):
+                row.addElement(CoveredTableCell() if (r, c) in covered
+                               else (cell or _ods_cell)(value, spans.get((r, c), {})))
             table.addElement(row)
         document.spreadsheet.addElement(table)
     buffer = io.BytesIO()
     document.write(buffer)
-    return normalise_zip(buffer.getvalue())
+    return buffer.getvalue()
 
 
-def _ods_rows(grid: SheetGrid) -> list:
-    spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in grid.merges}
-    covered = _covered_cells(grid)
-    rows = []
-    for r, values in enumerate(grid.rows):
-        row = TableRow()
-        for c, value in enumerate(values):
-            if (r, c) in covered:
-                row.addElement(CoveredTableCell())
-                continue
-            attributes = {}
-            if (r, c) in spans:
-                attributes["numberrowsspanned"], attributes["numbercolumnsspanned"] = spans[(r, c)]
-            if isinstance(value, int | float):
-                cell = TableCell(valuetype="float", value=value, **attributes)
-            elif value is not None:
-                cell = TableCell(valuetype="string", **attributes)
-            else:
-                cell = TableCell(**attributes)
-            for line in ("" if value is None else str(value)).splitlines():
-                cell.addElement(P(text=line))
-            row.addElement(cell)
-        rows.append(row)
-    return rows
+def _ods_cell(value: Value, span: dict[str, int]) -> TableCell:
+    if isinstance(value, int | float):
+        cell = TableCell(valuetype="float", value=value, **span)
+    elif value is not None:
+        cell = TableCell(valuetype="string", **span)
+    else:
+        cell = TableCell(**span)
+    for line in ("" if value is None else str(value)).splitlines():
+        cell.addElement(P(text=line))
+    return cell
 
 
 def write_csv(
@@ -173,10 +184,11 @@ def write_csv(
     return text.getvalue().encode(layout.csv_encoding, errors="replace")
 
 
-def _covered_cells(grid: SheetGrid) -> set[tuple[int, int]]:
+def covered_cells(merges: Iterable[tuple[int, int, int, int]]) -> set[tuple[int, int]]:
+    """The cells merged ranges hide: each range's cells but its top-left one (0-based)."""
     return {
         (r, c)
-        for r1, c1, r2, c2 in grid.merges
+        for r1, c1, r2, c2 in merges
         for r in range(r1, r2 + 1)
         for c in range(c1, c2 + 1)
         if (r, c) != (r1, c1)
@@ -254,3 +266,13 @@ def normalise_zip(data: bytes) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, body)
     return buffer.getvalue()
+
+
+# Each file format's writer, by its extension: a template's take the return's content, a
+# letter's its text.
+TEMPLATE_WRITERS: dict[str, Callable[..., bytes]] = {
+    "xlsx": write_xlsx, "xls": write_xls, "ods": write_ods, "csv": write_csv,
+}
+LETTER_WRITERS: dict[str, Callable[[str], bytes]] = {
+    "docx": write_docx_letter, "pdf": write_pdf_letter, "odt": write_odt_letter,
+}

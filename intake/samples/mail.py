@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import random
 import zipfile
-from collections.abc import Callable
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -77,10 +76,7 @@ def _attachments(
 
 
 def _letter_file(plan: SamplePlan, text: str, rng: random.Random) -> tuple[str, bytes] | None:
-    writers: dict[str, Callable[[str], bytes]] = {
-        "docx": files.write_docx_letter, "pdf": files.write_pdf_letter,
-        "odt": files.write_odt_letter, "txt": lambda letter: letter.encode("utf-8"),
-    }
+    writers = files.LETTER_WRITERS | {"txt": lambda letter: letter.encode("utf-8")}
     if plan.letter_format not in writers:
         return None
     stem = rng.choice([f"{plan.la.name} covering letter", f"Care Home Support Plan letter - {plan.la.name}",
@@ -97,10 +93,7 @@ def _write_xlsx_other_writer(
         return files.write_xlsx(content, layout, collection)
 
 
-_TEMPLATE_WRITERS = {
-    "xlsx": files.write_xlsx, "xlsx-xlsxwriter": _write_xlsx_other_writer,
-    "xls": files.write_xls, "ods": files.write_ods, "csv": files.write_csv,
-}
+_TEMPLATE_WRITERS = files.TEMPLATE_WRITERS | {"xlsx-xlsxwriter": _write_xlsx_other_writer}
 
 
 def _zip(members: list[tuple[str, bytes]]) -> bytes:
