@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.bot_latency import measure_bot
+from bench.cli import measure_cli
 from bench.full_store import fill_full_store
 from bench.mixed_returns import mix, realistic_returns
 from bench.processes import NOW
@@ -103,6 +104,8 @@ def _other_parts(results: dict[str, Any], plan: Plan, collection: Collection, wo
     results["generality"] = measure_generality(collection, plan.generated_returns)
     _say("bot answers on a full store")
     results["bot"] = _bot(plan, collection, workdir, mails)
+    results["cli"] = measure_cli(workdir / "full" / "returns.db", workdir,
+                                 quick=results["machine"]["quick"])
     _say("understanding staff's questions")
     results["understanding"] = score_questions(collection)
     results["memory"] = _memory(results["throughput"]["summary"], results["bot"])

@@ -20,17 +20,18 @@ import aiohttp
 
 from bench.mail import Mail
 from bench.processes import NOW, base_env, free_port, started, wait_listening
-from bench.slack import FakeSlack, mention, post_signed, slash_command
+from bench.slack import mention, post_signed, slash_command
 from bench.smtp_client import Burst, send_burst
 from bench.stats import repeat, spread
 from bench.throughput import message_count, wait_settled
 from bot.commands import answer
-from bot.context import Context
 from bot.render_slack import to_blocks
 from bot.roles import viewer_from_role
 from store.collection import Collection
+from store.context import Context
 from store.db import open_db
 from store.settings import Settings
+from tests.bot_helpers import FakeSlack
 
 NATIONAL_USER = "UNAT"
 COMMANDS = ("status", "status London", "status Leeds", "missing", "missing South West",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.cli import print_cli
+
 
 def print_report(results: dict[str, Any]) -> None:
     """Print each part's headline figures; the JSON has everything."""
@@ -11,7 +13,7 @@ def print_report(results: dict[str, Any]) -> None:
     print(f"bench on {machine['cpus']} CPUs, Python {machine['python']}, load "
           f"{machine['load_average'][0]:.2f} at start{' (QUICK: sizes too small to judge)' if machine['quick'] else ''}")
     parts = {"throughput": _throughput, "reading": _reading, "generality": _generality,
-             "bot": _bot, "understanding": _understanding, "memory": _memory,
+             "bot": _bot, "cli": print_cli, "understanding": _understanding, "memory": _memory,
              "profile": _stages}
     for part, show in parts.items():
         if part in results:     # `--throughput-only` runs the first alone

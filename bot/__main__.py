@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from dataclasses import replace
@@ -11,10 +12,10 @@ from pathlib import Path
 
 from bot.commands import answer
 from bot.content import Button, Reply
-from bot.context import Context
 from bot.render_text import to_text
 from bot.roles import UnknownRole, Viewer, viewer_from_role
 from store.collection import load_collection
+from store.context import Context
 from store.db import open_db
 from store.settings import Settings
 
@@ -137,4 +138,7 @@ def _serve(settings: Settings) -> int:
 
 
 if __name__ == "__main__":
+    # What is imported by now lives until exit: frozen, it is not walked by each collection
+    # nor by the interpreter's collections at exit (about 50 ms of a short command's CPU).
+    gc.freeze()
     sys.exit(main())

@@ -24,11 +24,11 @@ from sqlite_utils import Database
 from bot import seen
 from bot.commands import answer
 from bot.content import Reply
-from bot.context import Context
 from bot.home import home_reply, home_view
 from bot.render_slack import fallback_text, to_blocks
 from bot.roles import Viewer, load_roles, viewer_for
 from store.collection import Collection
+from store.context import Context
 from store.db import open_db
 from store.settings import Settings
 

@@ -4,10 +4,10 @@ for the asker's place, without its missing list."""
 from __future__ import annotations
 
 from bot.content import Reply
-from bot.context import Context
 from bot.digest import build_digest, previous_digest_time
 from bot.scope import Scope
 from bot.wording import when
+from store.context import Context
 
 
 def changes_reply(ctx: Context, scope: Scope) -> Reply:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 
 from bot.content import Button, Reply, Section, section
-from bot.context import Context
 from bot.parsing import Question
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched, resolve_scope
 from bot.wording import plural
 from intake.chasing.run import ChaseResult, chase_now
 from store import picture
+from store.context import Context
 
 CONFIRM_ACTION = "chase_confirm"
 CONFIRM_WORD = "confirm"
@@ -74,7 +74,7 @@ def _preview(result: ChaseResult, name: str) -> Reply:
                      f"{plural(len(result.no_contact), 'LA')} without a contact.", tuple(parts))
     if not result.queued:
         return Reply(f"Nobody to chase in {name} now.", tuple(parts))
-    value = " ".join(["chase", *(c.la_code for c in result.queued), CONFIRM_WORD])
+    value = " ".join(["chase", *(c.state.la_code for c in result.queued), CONFIRM_WORD])
     return Reply(f"Chase {plural(len(result.queued), 'LA')} in {name}? Each gets one chaser "
                  "email saying what is missing or must be fixed.", tuple(parts),
                  buttons=(Button(f"Send {plural(len(result.queued), 'chaser')}",
@@ -97,14 +97,14 @@ def _lists(result: ChaseResult, verb: str) -> list[Section]:
     parts = []
     if result.queued:
         parts.append(section(f"{verb} ({len(result.queued)})", (
-            f"{c.la_name}: {c.problem}; To {', '.join(c.to)}"
+            f"{c.state.la_name}: {c.problem}; To {', '.join(c.to)}"
             + (f"; Cc {', '.join(c.cc)}" if c.cc else "") for c in result.queued)))
     if result.already:
         parts.append(section(f"Already chased today ({len(result.already)})",
-                             (c.la_name for c in result.already)))
+                             (c.state.la_name for c in result.already)))
     if result.no_contact:
         parts.append(section(f"No contact to chase ({len(result.no_contact)})",
-                             (f"{n.la_name}: {n.reason}" for n in result.no_contact)))
+                             (f"{n.state.la_name}: {n.reason}" for n in result.no_contact)))
     if result.valid:
         parts.append(Section("", (f"{plural(len(result.valid), 'LA')} already "
                                   f"{'has' if len(result.valid) == 1 else 'have'} a valid "

@@ -9,7 +9,6 @@ from bot.chase_command import chase_command
 from bot.concern_report import concerns_reply
 from bot.contacts import contacts_reply
 from bot.content import Button, Reply, Section
-from bot.context import Context
 from bot.digest import digest_command
 from bot.parsing import Question, parse
 from bot.quarantine import dismiss, quarantine_reply, release
@@ -20,6 +19,7 @@ from bot.search import search_reply
 from bot.status import authority_status_reply, missing_reply, status_reply
 from bot.support import support_reply
 from bot.themes import theme_actions, theme_name
+from store.context import Context
 
 EXAMPLES = (
     "status · status London · how many have come in so far?",

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from bot.concerns import ConcernReport, PlaceConcerns, ThematicConcern, find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
-from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
 from bot.wording import plural
 from store import picture, queries
+from store.context import Context
 
 TOP = 3             # items on the "needs attention first" list
 EVIDENCE = 4        # evidence lines shown for each of them
@@ -111,7 +111,7 @@ def _place_item(place: PlaceConcerns, national: bool) -> Item:
 
 
 def _thematic_item(item: ThematicConcern) -> Item:
-    what = (f"{item.action} {item.label}: {len(item.la_names)} of {item.region_returns} returns "
+    what = (f"{item.action.code} {item.action.label}: {len(item.la_names)} of {item.region_returns} returns "
             f"low or asking for support")
     names = ", ".join(item.la_names[:NAMES]) + (
         f" and {len(item.la_names) - NAMES} more" if len(item.la_names) > NAMES else "")
@@ -154,7 +154,7 @@ def concerns_csv(report: ConcernReport) -> Attachment:
              item.action or "", f"{item.severity:g}", item.text)
             for p in report.places for item in p.worst()]
     rows += [(f"{t.severity:g}", "", "; ".join(t.la_names), t.region, "thematic", "thematic",
-              t.action, "", line) for t in report.thematic for line in t.evidence]
+              t.action.code, "", line) for t in report.thematic for line in t.evidence]
     rows.sort(key=lambda row: -float(row[0]))
     text = to_csv(("severity", "la_code", "la_name", "region", "scope", "kind", "action",
                    "item_severity", "evidence"), rows)

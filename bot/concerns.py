@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store import picture
-from store.collection import Collection
+from store.collection import Action, Collection
 
 QUOTE_LIMIT = 200
 GAP_POINTS = 4.0            # an action at 0% of homes, against the threshold
@@ -66,8 +66,7 @@ class ThematicConcern:
     """An action that is low in, or asked for support by, enough LAs of one region."""
 
     region: str
-    action: str
-    label: str
+    action: Action
     la_names: tuple[str, ...]
     threshold: int
     region_returns: int
@@ -127,7 +126,7 @@ def find_concerns(
          for region, codes in (groups or {}).items()
          for concern in _thematic(collection, region, codes, names, by_la,
                                   len(answered.intersection(codes)))),
-        key=lambda item: (-item.severity, item.region, item.action))
+        key=lambda item: (-item.severity, item.region, item.action.code))
     return ConcernReport(tuple(places), tuple(thematic))
 
 
@@ -208,7 +207,7 @@ def _thematic(collection: Collection, region: str, codes: Codes[str],
             evidence = sorted(((names.get(code, code), c) for code, items in places.items()
                                for c in items), key=lambda pair: (-pair[1].severity, pair[0]))
             found.append(ThematicConcern(
-                region, action, collection.action(action).label,
+                region, collection.action(action),
                 tuple(sorted(names.get(code, code) for code in places)), threshold, returns,
                 tuple(f"{name}: {c.text}" for name, c in evidence),
                 round(sum(c.severity for _, c in evidence), 1),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.content import Reply, section
-from bot.context import Context
 from bot.scope import Scope
 from store import picture
 from store.contacts import contacts_for
+from store.context import Context
 
 
 def contacts_reply(ctx: Context, scope: Scope) -> Reply:

@@ -19,7 +19,6 @@ from sqlite_utils import Database
 from bot.concern_report import attention_sections, count_by_region, ranked_items
 from bot.concerns import find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
-from bot.context import Context
 from bot.parsing import Question
 from bot.roles import Viewer
 from bot.scope import NATIONAL, Scope, Unmatched, region_scope, resolve_scope
@@ -28,6 +27,7 @@ from bot.wording import deadline_phrase, plural, when
 from intake.chasing.ladder import contact_problems
 from store import picture, queries
 from store.collection import Collection
+from store.context import Context
 from store.picture import Tally
 
 NATIONAL_NAME = "national"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from bot.commands import EXAMPLES, REFUSAL
 from bot.content import Reply, Section
-from bot.context import Context
 from bot.render_slack import to_blocks
 from bot.roles import Viewer
 from bot.status import status_reply
+from store.context import Context
 
 HOME_BLOCKS = 100       # Slack's limit for a Home tab view
 

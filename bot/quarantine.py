@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.content import Button, Reply, Section
-from bot.context import Context
 from bot.scope import Unmatched, resolve_authority
 from bot.wording import plural, when
 from store import queries
+from store.context import Context
 
 RELEASE_ACTION = "release_message"
 DISMISS_ACTION = "dismiss_message"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.content import Attachment, Reply, Section, to_csv
-from bot.context import Context
 from bot.scope import Scope
 from bot.wording import plural
+from store.context import Context
 from store.search import Hit, match_query, search
 
 # The first screen shows the best passage of this many LAs; every passage is in the CSV.

@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from bot.content import Attachment, Reply, Section, section, to_csv
-from bot.context import Context
 from bot.scope import Scope
 from bot.wording import deadline_phrase, plural, when
 from store import picture, queries
 from store.changes import changes_between
 from store.collection import Collection
+from store.context import Context
 
 
 def in_scope(states: Iterable[Mapping], scope: Scope) -> list[Mapping]:

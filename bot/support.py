@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.concerns import find_concerns
 from bot.content import Reply, section
-from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
 from bot.wording import plural
 from store import picture, queries
+from store.context import Context
 
 
 def support_reply(ctx: Context, scope: Scope, actions: frozenset[str] | None = None,

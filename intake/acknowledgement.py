@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from intake.handling import Handling, Job
+from intake.handling import Handling
 from intake.identify import authorities_owning
 from intake.receipt import Receipt
 from intake.replies import compose_ack
 from intake.reply_rules import looks_like_a_return, who_gets_a_reply
+from store.context import Context
 from store.messages import StoredMessage
 from store.outbox import queue_mail, replies_to_sender_since
 
 
-def reply(job: Job, handling: Handling) -> Handling:
+def reply(job: Context, handling: Handling) -> Handling:
     """Acknowledge by the reply rules: the acknowledgement is composed once, here, and queued."""
     message, reading = handling.message, handling.reading
     assert handling.disposition is not None

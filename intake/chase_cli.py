@@ -63,12 +63,12 @@ def describe(result: ChaseResult | None, collection: Collection, now: datetime) 
              f"for this slot; {len(result.valid)} LAs have a valid return."]
     for chaser in result.queued:
         cc = f"; Cc {', '.join(chaser.cc)}" if chaser.cc else ""
-        lines.append(f"  {chaser.la_name} ({chaser.la_code}): {chaser.problem}; "
+        lines.append(f"  {chaser.state.la_name} ({chaser.state.la_code}): {chaser.problem}; "
                      f"To {', '.join(chaser.to)}{cc}")
     if result.no_contact:
         lines.append(f"{len(result.no_contact)} LAs need chasing but have no contact "
                      "(load one with `python -m store contacts FILE`):")
-        lines.extend(f"  {item.la_name} ({item.la_code}): {item.reason}"
+        lines.extend(f"  {item.state.la_name} ({item.state.la_code}): {item.reason}"
                      for item in result.no_contact)
     return lines
 

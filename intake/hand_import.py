@@ -7,10 +7,11 @@ from hashlib import sha256
 
 from sqlite_utils import Database
 
-from intake.handling import Handling, Job
+from intake.handling import Handling
 from intake.pipeline import handle
 from store.audit import record_audit
 from store.collection import Collection
+from store.context import Context
 from store.messages import StoredMessage, get_message, store_raw
 from store.settings import Settings
 
@@ -25,7 +26,7 @@ def import_file(db: Database, settings: Settings, collection: Collection, filena
                            rcpt_to=[], collection_time=settings.now(), peer="import",
                            subject=f"Imported by hand: {filename}")
     if message.disposition is None:
-        handle(Job(db, settings, collection),
+        handle(Context(db, settings, collection),
                Handling(message, released_as=la_code, vouched=True))
         record_audit(db, actor, "import", message.ref, filename)
     return get_message(db, message.id) or message

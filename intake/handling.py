@@ -6,23 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import wraps
 
-from sqlite_utils import Database
-
 from intake.models import Letter, ReadMessage, TemplateReading
-from store.collection import Collection
+from store.context import Context
 from store.messages import StoredMessage
 from store.register import LocalAuthority
-from store.settings import Settings
 from store.submissions import NewSubmission
-
-
-@dataclass(frozen=True)
-class Job:
-    """What every step may use: the store, the settings and the collection."""
-
-    db: Database
-    settings: Settings
-    collection: Collection
 
 
 @dataclass(frozen=True)
@@ -55,12 +43,12 @@ class Handling:
         return self.read
 
 
-Step = Callable[[Job, Handling], Handling]
+Step = Callable[[Context, Handling], Handling]
 
 
 def deciding(step: Step) -> Step:
     """A deciding step, passed over once an earlier step has settled the message."""
     @wraps(step)
-    def run_unless_settled(job: Job, handling: Handling) -> Handling:
+    def run_unless_settled(job: Context, handling: Handling) -> Handling:
         return handling if handling.disposition is not None else step(job, handling)
     return run_unless_settled

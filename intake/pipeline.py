@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from intake.acknowledgement import reply
 from intake.autoreply import automatic_reason, bounce_reason
-from intake.handling import Handling, Job, Step, deciding
+from intake.handling import Handling, Step, deciding
 from intake.identify import identify_authority
 from intake.models import ReadMessage
 from intake.reading.choosing import choose_template
@@ -30,6 +30,7 @@ from intake.trust import check_sender
 from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
+from store.context import Context
 from store.messages import StoredMessage, set_disposition
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
@@ -39,7 +40,7 @@ from store.transactions import immediate
 MAX_ATTEMPTS = 3
 
 
-def read(job: Job, handling: Handling) -> Handling:
+def read(job: Context, handling: Handling) -> Handling:
     """Read the stored bytes in the sandbox, unless the caller already has."""
     if handling.read is not None:
         return handling
@@ -47,7 +48,7 @@ def read(job: Job, handling: Handling) -> Handling:
 
 
 @deciding
-def find_return(job: Job, handling: Handling) -> Handling:
+def find_return(job: Context, handling: Handling) -> Handling:
     """The template and letter a return is made of; anything else is not a return."""
     reading = handling.reading
     template = choose_template(reading.templates)
@@ -82,7 +83,7 @@ def _not_a_return(reading: ReadMessage, automatic: str | None) -> tuple[str, str
 
 
 @deciding
-def identify(job: Job, handling: Handling) -> Handling:
+def identify(job: Context, handling: Handling) -> Handling:
     """Which LA the return is from: the one a person chose, else from the message itself."""
     code = handling.released_as
     if code is None:
@@ -94,7 +95,7 @@ def identify(job: Job, handling: Handling) -> Handling:
 
 
 @deciding
-def trust(job: Job, handling: Handling) -> Handling:
+def trust(job: Context, handling: Handling) -> Handling:
     """Whether the sender may speak for the LA (not asked when a person vouched for it)."""
     if handling.vouched or handling.released_as or handling.la is None:
         return handling
@@ -105,7 +106,7 @@ def trust(job: Job, handling: Handling) -> Handling:
 
 
 @deciding
-def validate(job: Job, handling: Handling) -> Handling:
+def validate(job: Context, handling: Handling) -> Handling:
     """The return as a submission, checked against the collection's rules and its history."""
     assert handling.la is not None
     submission = validate_return(handling.template, handling.letter,
@@ -125,7 +126,7 @@ def _facts(db: Database, la: LocalAuthority) -> LaFacts:
 
 
 @deciding
-def decide(job: Job, handling: Handling) -> Handling:
+def decide(job: Context, handling: Handling) -> Handling:
     """A return that came this far is recorded; the reason says for whom and in what state."""
     assert handling.la is not None and handling.submission is not None
     reason = f"recorded for {handling.la.name}: {handling.submission.status}"
@@ -136,7 +137,7 @@ def decide(job: Job, handling: Handling) -> Handling:
     return handling.settle("accepted", reason)
 
 
-def record(job: Job, handling: Handling) -> Handling:
+def record(job: Context, handling: Handling) -> Handling:
     """Record the submission (its version is known from here on) and its senders as contacts."""
     submission = handling.submission
     if handling.disposition != "accepted" or submission is None:
@@ -152,7 +153,7 @@ def record(job: Job, handling: Handling) -> Handling:
     return replace(handling, version=version)
 
 
-def dispose(job: Job, handling: Handling) -> Handling:
+def dispose(job: Context, handling: Handling) -> Handling:
     """Write how the message ended, with why it was or was not acknowledged."""
     assert handling.disposition is not None
     set_disposition(job.db, handling.message.id, handling.disposition, handling.reason,
@@ -165,19 +166,19 @@ DECIDING: tuple[Step, ...] = (read, find_return, identify, trust, validate, deci
 RECORDING: tuple[Step, ...] = (record, reply, dispose)
 
 
-def run_steps(job: Job, handling: Handling, steps: tuple[Step, ...]) -> Handling:
+def run_steps(job: Context, handling: Handling, steps: tuple[Step, ...]) -> Handling:
     """Pass the message through `steps` in order."""
     for step in steps:
         handling = step(job, handling)
     return handling
 
 
-def decide_message(job: Job, handling: Handling) -> Handling:
+def decide_message(job: Context, handling: Handling) -> Handling:
     """Run the deciding steps: how the message would end, with nothing written yet."""
     return run_steps(job, handling, DECIDING)
 
 
-def record_message(job: Job, handling: Handling) -> Handling:
+def record_message(job: Context, handling: Handling) -> Handling:
     """Run the recording steps in one transaction; nothing is written when the message's
     disposition changed meanwhile (a resent copy, or another process got there first)."""
     with immediate(job.db):
@@ -186,7 +187,7 @@ def record_message(job: Job, handling: Handling) -> Handling:
         return run_steps(job, handling, RECORDING)
 
 
-def handle(job: Job, handling: Handling) -> Handling:
+def handle(job: Context, handling: Handling) -> Handling:
     """The whole pipeline: decide how the message ends, then record it."""
     return record_message(job, decide_message(job, handling))
 
@@ -197,7 +198,7 @@ def process_stored(db: Database, settings: Settings, collection: Collection,
     it (not read from the store again); returns the disposition decided."""
     if message.disposition is not None:
         return message.disposition
-    return handle(Job(db, settings, collection), Handling(message, read=reading)).disposition
+    return handle(Context(db, settings, collection), Handling(message, read=reading)).disposition
 
 
 def give_up(db: Database, message_id: int, error: str) -> None:

@@ -6,10 +6,11 @@ import json
 
 from sqlite_utils import Database
 
-from intake.handling import Handling, Job
+from intake.handling import Handling
 from intake.pipeline import decide_message, record_message
 from store.audit import record_audit
 from store.collection import Collection
+from store.context import Context
 from store.messages import StoredMessage, get_by_ref, set_disposition
 from store.register import authorities_by_code
 from store.settings import Settings
@@ -25,7 +26,7 @@ def release_message(db: Database, settings: Settings, collection: Collection, re
         return refusal
     if la_code not in authorities_by_code():
         return f"{la_code} is not an LA code in the register."
-    job = Job(db, settings, collection)
+    job = Context(db, settings, collection)
     handling = decide_message(job, Handling(message, released_as=la_code, released_by=actor))
     if handling.disposition != "accepted" or handling.la is None:
         return f"{message.ref} cannot be released: {handling.reason}"

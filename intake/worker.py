@@ -18,11 +18,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from intake.handling import Handling, Job
+from intake.handling import Handling
 from intake.pipeline import handle, process_stored
 from intake.reading.message import failed_reading, read_message
 from intake.reading.sandbox import ReadingFailed
 from store.collection import Collection
+from store.context import Context
 from store.db import open_db
 from store.messages import get_message
 from store.settings import Settings
@@ -75,7 +76,7 @@ def process_in_worker(settings: Settings, collection: Collection, row_id: int) -
         return Processed(message.disposition if message else None)
     reading = read_message(message.raw, collection)
     try:
-        job = Job(_Connection.to(settings.returns_db), settings, collection)
+        job = Context(_Connection.to(settings.returns_db), settings, collection)
         handled = handle(job, Handling(message, read=reading))
     except Exception as error:      # kept for a retry: the reading itself went well
         log.exception("processing %s failed after reading", message.ref)

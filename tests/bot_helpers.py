@@ -102,11 +102,14 @@ class FakeSlack:
     """A Slack Web API stand-in: answers like Slack and records (method, body) of each call.
 
     Also stands in for slash-command `response_url`s (recorded as 'response_url') and for the
-    file upload URL `files_upload_v2` posts to (recorded as 'file_upload').
+    file upload URL `files_upload_v2` posts to (recorded as 'file_upload'). `arrived[key]` is
+    when the first post to channel or response URL `key` came in (perf_counter seconds), for
+    the bench's answer times.
     """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
+        self.arrived: dict[str, float] = {}
         self.base_url = ""
         self._runner: web.AppRunner | None = None
 
@@ -126,6 +129,10 @@ class FakeSlack:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def answered(self, key: str, timeout: float = 60.0) -> float:
+        """Wait for the first post to channel or response URL `key`; when it came in."""
+        return await poll_until(lambda: self.arrived.get(key), timeout)
 
     def bodies(self, method: str) -> list[dict]:
         return [body for name, body in self.calls if name == method]
@@ -155,6 +162,7 @@ class FakeSlack:
             files = json.loads(body["files"]) if isinstance(body.get("files"), str) else body["files"]
             return web.json_response({"ok": True, "files": [{"id": f["id"]} for f in files]})
         if method in ("chat.postMessage", "chat.postEphemeral"):
+            self.arrived.setdefault(str(body.get("channel")), time.perf_counter())
             if error := slack_refusal(body):
                 return web.json_response({"ok": False, "error": error})
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": "1.0"})
@@ -162,6 +170,7 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.arrived.setdefault(request.match_info["id"], time.perf_counter())
         self.calls.append(("response_url", body))
         if error := slack_refusal(body):
             return web.Response(status=400, text=error)

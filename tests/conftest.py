@@ -9,9 +9,9 @@ import pytest
 from aiohttp import web
 
 from bot.app import build_app
-from bot.context import Context
 from bot.web import build_web_app
 from store.collection import Collection, load_collection
+from store.context import Context
 from store.db import open_db
 from store.register import load_into
 from store.settings import Settings

@@ -29,7 +29,7 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
 
-    assert set(results) == {"machine", "throughput", "reading", "generality", "bot",
+    assert set(results) == {"machine", "throughput", "reading", "generality", "bot", "cli",
                             "understanding", "memory", "profile"}
     throughput = results["throughput"]
     assert sum(throughput["mix"]["template"].values()) == throughput["messages"] == 8
@@ -67,6 +67,12 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
                for figures in bot["commands"].values())
     assert bot["ack_idle"]["n"] > 0 and bot["ack_during_burst"]["n"] > 0
     assert bot["burst"]["accepted"] == bot["burst"]["messages"]
+
+    cli = results["cli"]
+    assert cli["baseline_ms"] > 0
+    assert {"store export submissions", 'bot ask "status"'} <= set(cli["commands"])
+    assert all(figures["cpu_ms"] > cli["baseline_ms"] for figures in cli["commands"].values())
+    assert 'bot ask "status"' in done.stdout
 
     assert all(results["memory"][key] > 0
                for key in ("intake_mb", "intake_group_mb", "bare_mb", "bot_mb"))

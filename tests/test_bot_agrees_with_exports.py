@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import pytest
 
 from bot.commands import answer
-from bot.context import Context
 from bot.digest import build_digest
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
 from intake.service import IntakeService
 from store.collection import Collection, load_collection
+from store.context import Context
 from store.db import open_db
 from store.exports import export_rows
 from store.settings import Settings

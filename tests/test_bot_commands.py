@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.commands import answer
-from bot.context import Context
 from bot.render_slack import MAX_BLOCKS, MAX_TEXT, to_blocks
 from bot.render_text import to_text
 from bot.roles import Viewer, viewer_from_role
 from intake.samples.returns import make_sample_returns
+from store.context import Context
 from store.exports import export_rows
 from store.register import authorities_by_code
 from store.submissions import Finding

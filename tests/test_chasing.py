@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.chase_command import CONFIRM_ACTION, chase_command
-from bot.context import Context
 from bot.parsing import parse
 from bot.roles import viewer_from_role
 from intake.chase_cli import chase_main
@@ -21,6 +20,7 @@ from intake.chasing.schedule import due_slot
 from intake.chasing.states import LaState
 from store.collection import Collection
 from store.contacts import add_contact
+from store.context import Context
 from store.db import open_db
 from store.picture import NOT_RECEIVED, standings
 from store.submissions import Finding
@@ -77,10 +77,10 @@ def test_the_slot_due_is_the_latest_at_or_before_the_moment(collection, moment, 
 def test_a_week_of_chasing_follows_the_schedule_and_the_ladder(settings, collection, contacts):
     db = contacts
     first = run_slot(db, settings, collection, at("2020-05-26T10:05"))
-    assert {c.la_code for c in first.queued} == {LEEDS, DARLINGTON, BRISTOL}
+    assert {c.state.la_code for c in first.queued} == {LEEDS, DARLINGTON, BRISTOL}
     assert addressed(chasers(db, "2020-05-26")) == {
         LEEDS: (ASHA, None), DARLINGTON: (DARLO, None), BRISTOL: (BRISTOL_CONTACT, None)}
-    assert CAMDEN in {item.la_code for item in first.no_contact}
+    assert CAMDEN in {item.state.la_code for item in first.no_contact}
 
     # A second run, and a second process on the same store, queue nothing more.
     assert run_slot(db, settings, collection, at("2020-05-26T10:06")).queued == ()
@@ -90,10 +90,10 @@ def test_a_week_of_chasing_follows_the_schedule_and_the_ladder(settings, collect
 
     add_return(db, BRISTOL, received_at="2020-05-27T15:00:00+01:00", status="valid")
     thursday = run_slot(db, settings, collection, at("2020-05-28T10:00"))
-    assert {c.la_code for c in thursday.queued} == {LEEDS, DARLINGTON}
+    assert {c.state.la_code for c in thursday.queued} == {LEEDS, DARLINGTON}
     assert BRISTOL in thursday.valid
 
-    assert {c.la_code for c in run_slot(db, settings, collection,
+    assert {c.state.la_code for c in run_slot(db, settings, collection,
                                         at("2020-05-29T10:01")).queued} == {LEEDS, DARLINGTON}
     assert run_slot(db, settings, collection, at("2020-05-30T11:00")).queued == ()
 
@@ -149,7 +149,7 @@ def test_unsafe_or_absent_addresses_are_reported_not_used(settings, collection, 
     add_contact(db, CAMDEN, "ops@camden.gov.uk\r\nRCPT TO:<x@evil.example>", "return contact",
                 "sender")
     add_contact(db, LEEDS, DIRECTOR, "director of adult social services", "csv")
-    before = {item.la_code: item.reason for item in
+    before = {item.state.la_code: item.reason for item in
               run_slot(db, settings, collection, at("2020-05-28T10:00")).no_contact}
     assert before[CAMDEN].startswith("no usable address")
     assert before[LEEDS].startswith("no contact in a role chased today")
@@ -157,17 +157,17 @@ def test_unsafe_or_absent_addresses_are_reported_not_used(settings, collection, 
     assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
     # Once the ladder reaches the director, a senior contact alone still gets the chaser.
     after = run_slot(db, settings, collection, at("2020-06-01T10:00"))
-    assert [(c.la_code, c.to, c.cc) for c in after.queued] == [(LEEDS, (DIRECTOR,), ())]
+    assert [(c.state.la_code, c.to, c.cc) for c in after.queued] == [(LEEDS, (DIRECTOR,), ())]
 
 
 def test_on_demand_chasing_is_once_a_day_and_never_to_a_valid_la(settings, collection, contacts):
     db = contacts
     add_return(db, BRISTOL, status="valid")
     result = chase_now(db, settings, collection, [LEEDS, BRISTOL, CAMDEN], "U123")
-    assert [c.la_code for c in result.queued] == [LEEDS]
-    assert result.valid == (BRISTOL,) and [n.la_code for n in result.no_contact] == [CAMDEN]
+    assert [c.state.la_code for c in result.queued] == [LEEDS]
+    assert result.valid == (BRISTOL,) and [n.state.la_code for n in result.no_contact] == [CAMDEN]
     again = chase_now(db, settings, collection, [LEEDS], "U123")
-    assert again.queued == () and [c.la_code for c in again.already] == [LEEDS]
+    assert again.queued == () and [c.state.la_code for c in again.already] == [LEEDS]
     assert set(chasers(db, "manual:2020-05-28")) == {LEEDS}
     chased = {row["la_code"]: row["last_chased"] for row in standings(db) if row["last_chased"]}
     assert {code: datetime.fromisoformat(at) for code, at in chased.items()} == {

@@ -6,8 +6,8 @@ import csv
 import io
 
 from bot.commands import answer
-from bot.context import Context
 from bot.render_text import to_text
+from store.context import Context
 from tests.signal_helpers import LONDON_VIEWER, NATIONAL_VIEWER
 
 

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.chart import chart_data, draw_chart, to_png
-from bot.context import Context
 from bot.digest import build_digest, digest_command
 from bot.digest_cli import digest_main
 from bot.parsing import parse
@@ -18,6 +17,7 @@ from bot.render_text import to_text
 from bot.roles import viewer_from_role
 from store.collection import load_collection
 from store.contacts import add_contact
+from store.context import Context
 from store.exports import export_rows
 from store.register import REGIONS
 from tests.bot_helpers import add_return

@@ -11,7 +11,6 @@ import io
 import pytest
 
 from bot.commands import answer
-from bot.context import Context
 from bot.parsing import parse
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
@@ -19,6 +18,7 @@ from intake.samples.files import write_docx_letter, write_pdf_letter, write_xlsx
 from intake.samples.grids import ActionAnswer, ReturnContent
 from intake.service import IntakeService
 from store.collection import load_collection
+from store.context import Context
 from store.db import open_db
 from store.search import count_themes, create_index, match_query, search
 from tests.bot_helpers import add_return

@@ -16,12 +16,12 @@ from bench.full_store import fill_full_store
 from bot.app import post
 from bot.commands import answer
 from bot.content import Reply
-from bot.context import Context
 from bot.digest import build_digest
 from bot.render_slack import to_blocks
 from bot.roles import viewer_from_role
 from bot.scheduler import post_digest
 from store.collection import load_collection
+from store.context import Context
 from store.db import open_db
 from store.register import REGIONS
 from store.settings import Settings

@@ -8,11 +8,11 @@ from dataclasses import replace
 import pytest
 
 from bot.commands import answer
-from bot.context import Context
 from bot.render_text import to_text
 from bot.roles import viewer_from_role
 from intake.samples.grids import ActionAnswer
 from intake.service import IntakeService
+from store.context import Context
 from store.db import open_db
 from store.exports import export_rows
 from tests.smtp_helpers import send_message

@@ -7,15 +7,13 @@ import re
 from bot.concern_report import attention_sections, ranked_items
 from bot.concerns import ConcernReport
 from bot.content import Attachment, Reply, Section
-from bot.context import Context
 from bot.question import Question
 from bot.report.data import report_data
-from bot.report.docx_file import write_docx
 from bot.report.wording import headline
-from bot.report.xlsx_file import write_xlsx
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched
 from bot.themes import theme_actions, theme_name
+from store.context import Context
 from store.plans import PlannedAction, record_plan
 
 NHS = "nhs"
@@ -33,6 +31,10 @@ def report_command(scope: Scope, ctx: Context) -> Reply:
 
 def report_reply(ctx: Context, scope: Scope) -> Reply:
     """The report on a region or England, its files attached."""
+    # python-docx and openpyxl take ~0.1 s to import: loaded for a report, not every answer.
+    from bot.report.docx_file import write_docx
+    from bot.report.xlsx_file import write_xlsx
+
     data = report_data(ctx, scope)
     chart = None
     if data.national:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from bot.concern_report import region_groups
 from bot.concerns import PlaceConcerns, ThematicConcern, find_concerns
-from bot.context import Context
 from bot.scope import Scope
 from bot.status import in_scope
 from store import picture, queries
+from store.collection import Action
+from store.context import Context
 from store.picture import Tally
 from store.plans import planned_actions
 from store.search import count_themes
@@ -24,8 +25,7 @@ CONCERN_OVER = {"low": "pace", "return": "pace", "missing": "pace", "support": "
 class SupportAsked:
     """The LAs asking for support on one action, with what they asked for."""
 
-    action: str
-    label: str
+    action: Action
     la_names: tuple[str, ...]
     asks: tuple[str, ...]
 
@@ -99,7 +99,7 @@ def _support(ctx: Context, answers: list, names: dict[str, str]) -> tuple[Suppor
     for row in answers:
         if row["support_needed"] == "yes":
             asked[row["action"]].append(row)
-    found = [SupportAsked(code, ctx.collection.action(code).label,
+    found = [SupportAsked(ctx.collection.action(code),
                           tuple(sorted(names[r["la_code"]] for r in asked[code])),
                           tuple(dict.fromkeys(" ".join((r["support_description"] or "").split())
                                               for r in asked[code]

@@ -64,7 +64,7 @@ def _regional(doc: DocumentType, data: ReportData) -> None:
              "No planned action recorded yet: record one with `plan PLACE: what`.")
     if data.support:
         doc.add_paragraph("Support requested by the LAs, by action:")
-        _bullets(doc, [f"{s.action} {s.label}: {', '.join(s.la_names)}" for s in data.support],
+        _bullets(doc, [f"{s.action.code} {s.action.label}: {', '.join(s.la_names)}" for s in data.support],
                  "")
     doc.add_heading(nhs, 1)
     _bullets(doc, [plan_line(p) for p in data.plans if p["by_nhs"]],
@@ -83,7 +83,7 @@ def _national(doc: DocumentType, data: ReportData, chart: bytes | None) -> None:
            [(name, len(las), f"{len(las) / max(1, data.returns):.0%}") for name, las in data.themes])
     doc.add_heading("Support asked, by action", 1)
     _table(doc, ("Action", "LAs asking", "What they asked for (examples)"),
-           [(f"{s.action} {s.label}", len(s.la_names), "; ".join(s.asks[:3]))
+           [(f"{s.action.code} {s.action.label}", len(s.la_names), "; ".join(s.asks[:3]))
             for s in data.support])
     doc.add_heading("Places of concern by region", 1)
     for region, _ in data.counts:

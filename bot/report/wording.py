@@ -33,7 +33,7 @@ def headline(data: ReportData) -> str:
 
 
 def thematic_line(item: ThematicConcern) -> str:
-    return (f"{item.region}: {item.action} {item.label}: {len(item.la_names)} of "
+    return (f"{item.region}: {item.action.code} {item.action.label}: {len(item.la_names)} of "
             f"{item.region_returns} returns low or asking for support "
             f"({', '.join(item.la_names)}); severity {item.severity:g}")
 

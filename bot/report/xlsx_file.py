@@ -33,12 +33,12 @@ def write_xlsx(data: ReportData) -> bytes:
     _sheet(book, "Thematic concerns",
            ("Region", "Action", "Label", "LAs", "Returns in region", "Threshold", "Severity",
             "LA names"),
-           [(t.region, t.action, t.label, len(t.la_names), t.region_returns, t.threshold,
+           [(t.region, t.action.code, t.action.label, len(t.la_names), t.region_returns, t.threshold,
              t.severity, ", ".join(t.la_names)) for t in data.thematic])
     _sheet(book, "Themes from letters", ("Theme", "LAs", "LA names"),
            [(name, len(las), ", ".join(las)) for name, las in data.themes])
     _sheet(book, "Support asked", ("Action", "Label", "LAs asking", "LA names", "Asks"),
-           [(s.action, s.label, len(s.la_names), ", ".join(s.la_names), "; ".join(s.asks))
+           [(s.action.code, s.action.label, len(s.la_names), ", ".join(s.la_names), "; ".join(s.asks))
             for s in data.support])
     _sheet(book, "Planned actions",
            ("About", "LA", "Region", "Theme", "NHS", "Action", "Author", "Recorded", "Line"),

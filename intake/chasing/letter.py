@@ -15,15 +15,17 @@ from store.settings import Settings
 
 @dataclass(frozen=True)
 class Chaser:
-    """One chaser to one LA: who it goes to and what it says is wrong."""
+    """One chaser to one LA: the LA's state it is about, and who it goes to."""
 
-    la_code: str
-    la_name: str
-    region: str
+    state: LaState
     to: tuple[str, ...]
     cc: tuple[str, ...]
-    problem: str                    # e.g. 'no return received', 'version 2 is invalid (3 errors)'
     dedupe_key: str
+
+    @property
+    def problem(self) -> str:
+        """What it says is wrong, e.g. 'no return received', 'version 2 is invalid (3 errors)'."""
+        return problem_in_words(self.state)
 
 
 
@@ -45,9 +47,10 @@ def inbox_address(settings: Settings, collection: Collection) -> str:
     return settings.inbox_addresses[0]
 
 
-def compose_chaser(state: LaState, chaser: Chaser, *, settings: Settings,
-                   collection: Collection, now: datetime) -> EmailMessage:
+def compose_chaser(chaser: Chaser, *, settings: Settings, collection: Collection,
+                   now: datetime) -> EmailMessage:
     """The chaser email: To/Cc, never Bcc, marked as automatic mail."""
+    state = chaser.state
     mail = EmailMessage()
     mail["From"] = settings.mail_from
     mail["To"] = ", ".join(chaser.to)

@@ -15,9 +15,9 @@ from email.message import EmailMessage
 from sqlite_utils import Database
 
 from intake.chasing.ladder import ladder_roles, no_contact_reason, recipients
-from intake.chasing.letter import Chaser, compose_chaser, problem_in_words
+from intake.chasing.letter import Chaser, compose_chaser
 from intake.chasing.schedule import Slot, due_slot
-from intake.chasing.states import la_states
+from intake.chasing.states import LaState, la_states
 from store.audit import record_audit
 from store.collection import Collection
 from store.outbox import queue_mail
@@ -33,9 +33,7 @@ KIND = "chaser"
 class NoContact:
     """An LA that needs chasing but has no usable address: a person must find one."""
 
-    la_code: str
-    la_name: str
-    region: str
+    state: LaState
     reason: str
 
 
@@ -86,14 +84,11 @@ def _chase(db: Database, settings: Settings, collection: Collection, now: dateti
                 continue
             to, cc = recipients(db, state.la_code, to_roles, cc_roles)
             if not to:
-                no_contact.append(NoContact(state.la_code, state.la_name, state.region,
-                                            no_contact_reason(db, state.la_code)))
+                no_contact.append(NoContact(state, no_contact_reason(db, state.la_code)))
                 continue
             key = _dedupe_key(state.la_code, slot, now, collection)
-            chaser = Chaser(state.la_code, state.la_name, state.region, to, cc,
-                            problem_in_words(state), key)
-            mail = compose_chaser(state, chaser, settings=settings, collection=collection,
-                                  now=now)
+            chaser = Chaser(state, to, cc, key)
+            mail = compose_chaser(chaser, settings=settings, collection=collection, now=now)
             if _queue(db, chaser, mail, now, dry_run):
                 queued.append(chaser)
             else:
@@ -109,7 +104,7 @@ def _log_run(db: Database, slot: Slot | None, now: datetime, actor: str,
     if slot is not None:
         record_chase_run(db, slot.day, now, len(queued))
     elif queued:
-        record_audit(db, actor, "chase", None, ", ".join(c.la_code for c in queued))
+        record_audit(db, actor, "chase", None, ", ".join(c.state.la_code for c in queued))
 
 
 def _queue(db: Database, chaser: Chaser, mail: EmailMessage, now: datetime,
@@ -119,7 +114,7 @@ def _queue(db: Database, chaser: Chaser, mail: EmailMessage, now: datetime,
                           [chaser.dedupe_key]).fetchone() is None
     return queue_mail(db, kind=KIND, dedupe_key=chaser.dedupe_key,
                       recipients=[*chaser.to, *chaser.cc], raw=mail.as_bytes(),
-                      la_code=chaser.la_code, collection_time=now)
+                      la_code=chaser.state.la_code, collection_time=now)
 
 
 def _dedupe_key(la_code: str, slot: Slot | None, now: datetime, collection: Collection) -> str:

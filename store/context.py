@@ -1,4 +1,5 @@
-"""What every command needs: the store, the settings and the collection."""
+"""What every step of the intake's pipeline and every bot command works with: the store, the
+settings and the collection."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from store.settings import Settings
 
 @dataclass(frozen=True)
 class Context:
+    """The store, the settings and the collection, read once at the edge and passed down."""
+
     db: Database
     settings: Settings
     collection: Collection
