@@ -24,14 +24,12 @@ VARIANT_SHARE = 0.15     # returns built around the generality test's layouts
 MAX_PER_SENDER = 3       # uses of one sender address in a run: the reply limit is 3 an hour
 
 
-def realistic_returns(count: int, seed: int, collection: Collection,
-                      variant_share: float = VARIANT_SHARE) -> list[Mail]:
+def realistic_returns(count: int, seed: int, collection: Collection) -> list[Mail]:
     """`count` returns as councils sent them, the same for the same seed (see the module)."""
     rng = random.Random(seed)
-    variants = round(count * variant_share)
-    samples = [Mail(s.mail_from, s.raw, s.template_format, s.letter_format, s.kinds[0])
-               for s in make_sample_returns(count - variants, seed, collection)]
-    mails = samples[:]
+    variants = round(count * VARIANT_SHARE)
+    mails = [Mail(s.mail_from, s.raw, s.template_format, s.letter_format, s.kinds[0])
+             for s in make_sample_returns(count - variants, seed, collection)]
     for mail in variant_mails(variants, seed, collection):
         mails.insert(rng.randrange(len(mails) + 1), mail)
     _check_senders(mails)
