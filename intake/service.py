@@ -37,8 +37,10 @@ RETRY_SECONDS = 5.0     # times the attempt number: a locked store usually clear
 class IntakeService:
     """Runs the intake until `stop()`; `start()` returns once the server listens."""
 
-    def __init__(self, settings: Settings, collection: Collection) -> None:
+    def __init__(self, settings: Settings, collection: Collection, *,
+                 retry_seconds: float = RETRY_SECONDS) -> None:
         self.settings = settings
+        self._retry_seconds = retry_seconds
         self.collection = collection
         # Workers may run from another directory: they get the store's full path.
         self._worker_settings = settings.model_copy(
@@ -145,7 +147,7 @@ class IntakeService:
             except Exception:
                 log.exception("could not set message %d aside; retrying", row_id)
         self._retrying.add(row_id)
-        asyncio.get_running_loop().call_later(RETRY_SECONDS * (attempts or 1), self._retry,
+        asyncio.get_running_loop().call_later(self._retry_seconds * (attempts or 1), self._retry,
                                               row_id)
 
     def _retry(self, row_id: int) -> None:

@@ -171,6 +171,20 @@ def test_files_are_recognised_by_content_when_misnamed(collection: Collection) -
     assert roles(read_message(raw, collection)) == {"return": "template", "letter.xlsx": "letter"}
 
 
+def test_a_file_is_read_as_the_one_sniff_says_it_is(collection: Collection) -> None:
+    # Named without a suffix and declared text/plain: the type decides it is a text letter,
+    # and the letter reader must not sniff again without the type and refuse it.
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@leeds.gov.uk>"
+    message.set_content("Please find our return attached.")
+    letter = ("Dear colleagues, the local care market remains resilient. Our support to care "
+              "homes covers infection control, testing and the workforce. " * 3)
+    message.add_attachment(letter, filename="Covering letter")
+    read = read_message(message.as_bytes(), collection)
+    assert roles(read) == {"Covering letter": "letter"}
+    assert read.letters[0].text.startswith("Dear colleagues")
+
+
 async def test_read_in_the_sandbox_gives_the_same_reading(collection: Collection) -> None:
     raw = email_with(("Leeds letter.docx", word_letter()), ("t.xlsx", template_workbook(collection)))
     assert await read_message_limited(raw, collection) == read_message(raw, collection)

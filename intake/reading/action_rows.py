@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
@@ -26,6 +27,7 @@ LABEL_SCORE = 75
 LABEL_MARGIN = 5
 REWORDED_SCORE = 55                 # inside a located table, against the actions not yet found
 REWORDED_MARGIN = 10
+MAX_CACHED_TEXT = 300               # labels are shorter; a longer cell is scored, not kept
 # An action's code as LAs write it: 1.1, 1.1., 1.1), (1.1), 1a, 1(a), Q1.1, Action 1.1, No. 1.1
 CODE = re.compile(r"^\s*\(?\s*(?:(?:action|question|item|ref|q|no\.?)\s*)?(?P<focus>[1-9])\s*"
                   r"(?:[.\-]\s*(?P<number>\d{1,2})(?!\d)|\(?(?P<letter>[a-h])\)?(?![a-z]))"
@@ -147,6 +149,15 @@ def _similarity(text: str, label: str) -> float:
 
 def _label_match(text: str, labels: dict[str, str], score: float = LABEL_SCORE,
                  margin: float = LABEL_MARGIN) -> tuple[str, float] | None:
+    # Every return repeats the template's own wording, so a worker scores each text once.
+    match = _best_label.__wrapped__ if len(text) > MAX_CACHED_TEXT else _best_label
+    return match(text, tuple(labels.items()), score, margin)
+
+
+@lru_cache(maxsize=8192)
+def _best_label(text: str, label_items: tuple[tuple[str, str], ...], score: float,
+                margin: float) -> tuple[str, float] | None:
+    labels = dict(label_items)
     # A label can only reach `score` when its plain ratio reaches 2*score-100: a native
     # pre-check keeps the slower mean score off the thousands of cells that are no label.
     if not process.extractOne(text, labels, scorer=fuzz.ratio, processor=utils.default_process,

@@ -49,6 +49,12 @@ def field_of(text: str, seed_labels: dict[str, str]) -> tuple[str, str] | None:
     """
     if not text.strip() or len(text) > 600:
         return None
+    # Every return repeats the template's own labels, so a worker reads each text once.
+    return _field_of(text, tuple(seed_labels.items()))
+
+
+@lru_cache(maxsize=8192)
+def _field_of(text: str, seed_items: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
     for box, pattern in BOXES.items():
         if pattern.match(text):
             return box, ""
@@ -59,7 +65,7 @@ def field_of(text: str, seed_labels: dict[str, str]) -> tuple[str, str] | None:
     meaning = label_meaning(text)
     if meaning:
         return meaning, ""
-    return _seed_label(text, seed_labels)
+    return _seed_label(text, dict(seed_items))
 
 
 def _splits(text: str) -> list[tuple[str, str]]:

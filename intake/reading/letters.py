@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import defusedxml.ElementTree as DefusedET
 from striprtf.striprtf import rtf_to_text
 
-from intake.reading.formats import refusal, sniff, text_of
+from intake.reading.formats import FileFormat, refusal, sniff, text_of
 from intake.reading.pdf_text import read_pdf
 from intake.reading.safety import DAMAGED, UnreadableFile, check_archive
 
@@ -37,9 +37,10 @@ class UnreadableLetter(UnreadableFile):
     """A letter file that cannot be read; `reason` says why in plain words."""
 
 
-def read_letter(filename: str, data: bytes) -> str:
-    """The text of a letter file, by the format the sniffer finds; raises UnreadableLetter."""
-    found = sniff(data, filename)
+def read_letter(filename: str, data: bytes, found: FileFormat | None = None) -> str:
+    """The text of a letter file, by the format the sniffer finds (`found`, when the caller
+    has sniffed it already); raises UnreadableLetter."""
+    found = found or sniff(data, filename)
     reader = READERS.get(found.kind)
     if reader is None or found.family != "letter":
         raise UnreadableLetter(refusal(found, "letter"))

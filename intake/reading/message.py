@@ -152,7 +152,7 @@ def _read_file(name: str, content_type: str, data: bytes, found: FileFormat,
                collection: Collection, reading: _Reading) -> FileNote:
     try:
         if found.family == "spreadsheet":
-            role, note = _read_spreadsheet(name, data, collection, reading)
+            role, note = _read_spreadsheet(name, data, found, collection, reading)
         elif found.family == "letter":
             role, note = _read_letter(name, data, found, reading)
         elif found.kind == "corrupt" or found.encrypted or found.kind == "outlook-msg":
@@ -169,13 +169,15 @@ def _read_file(name: str, content_type: str, data: bytes, found: FileFormat,
     return _note(name, content_type, data, role, note, found)
 
 
-def _read_spreadsheet(name: str, data: bytes, collection: Collection, reading: _Reading) -> tuple[str, str]:
+def _read_spreadsheet(name: str, data: bytes, found: FileFormat, collection: Collection,
+                      reading: _Reading) -> tuple[str, str]:
     # Imported here, not above: the intake process imports this module for its entry points
     # only, and the spreadsheet readers (with the register they match against) cost it 0.3 s.
     from intake.reading.sheets import read_sheets
     from intake.reading.template import find_template
 
-    template = find_template(read_sheets(PurePath(name).name, data), PurePath(name).name, collection)
+    template = find_template(read_sheets(PurePath(name).name, data, found), PurePath(name).name,
+                             collection)
     if template is None:
         return "ignored", "no template found in this spreadsheet"
     reading.templates.append(template)
@@ -184,7 +186,7 @@ def _read_spreadsheet(name: str, data: bytes, collection: Collection, reading: _
 
 def _read_letter(name: str, data: bytes, found: FileFormat, reading: _Reading) -> tuple[str, str]:
     try:
-        text = read_letter(PurePath(name).name, data)
+        text = read_letter(PurePath(name).name, data, found)
         if not text:
             raise UnreadableFile("the document has no text (it may hold only pictures, such as a scan)")
     except UnreadableFile as error:

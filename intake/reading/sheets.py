@@ -33,7 +33,7 @@ from pathlib import PurePath
 
 import python_calamine
 
-from intake.reading.formats import ENCRYPTED_WORKBOOK, refusal, sniff, text_of
+from intake.reading.formats import ENCRYPTED_WORKBOOK, FileFormat, refusal, sniff, text_of
 from intake.reading.grid import CellBudget, Sheet, number_text, to_sheet, to_text
 from intake.reading.ods_cells import ods_special_cells
 from intake.reading.safety import (
@@ -57,10 +57,11 @@ from intake.reading.xlsx_cells import (
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
 
 
-def read_sheets(filename: str, data: bytes) -> list[Sheet]:
-    """Every sheet of a spreadsheet file (.xlsx, .xlsm, .xls, .ods or .csv), sniffed by content."""
+def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> list[Sheet]:
+    """Every sheet of a spreadsheet file (.xlsx, .xlsm, .xls, .ods or .csv), sniffed by content
+    (`found`, when the caller has sniffed it already)."""
     try:
-        sheets = _READERS[sniff_format(filename, data)](filename, data)
+        sheets = _READERS[sniff_format(filename, data, found)](filename, data)
     except UnreadableFile:
         raise
     except python_calamine.PasswordError as error:
@@ -70,10 +71,10 @@ def read_sheets(filename: str, data: bytes) -> list[Sheet]:
     return sheets
 
 
-def sniff_format(filename: str, data: bytes) -> str:
+def sniff_format(filename: str, data: bytes, found: FileFormat | None = None) -> str:
     """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), after the
     container checks; any other format is refused with a reason that names what it is."""
-    found = sniff(data, filename)
+    found = found or sniff(data, filename)
     if found.kind in ("xlsx", "xlsm", "ods"):
         check_archive(data)
         archive = zipfile.ZipFile(io.BytesIO(data))
