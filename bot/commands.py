@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.changes import changes_reply
-from bot.chase_command import chase_command
-from bot.concern_report import concerns_reply
-from bot.contacts import contacts_reply
 from bot.content import Button, Reply, Section
-from bot.digest import digest_command
 from bot.parsing import Question, parse
-from bot.quarantine import dismiss, quarantine_reply, release
-from bot.report.command import plan_command, report_command
 from bot.roles import Viewer
 from bot.scope import Scope, Unmatched
-from bot.search import search_reply
-from bot.status import authority_status_reply, missing_reply, status_reply
-from bot.support import support_reply
 from bot.themes import theme_actions, theme_name
 from store.context import Context
+
+# Each handler imports the module that answers it when it is first asked: `python -m bot ask`
+# answers one question, and need not load the digest, the reports and chasing (with the
+# intake's chasing run) to say who is missing.
 
 EXAMPLES = (
     "status · status London · how many have come in so far?",
@@ -63,11 +57,15 @@ def scoped(handler: ScopedHandler) -> Handler:
 
 @scoped
 def status(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.status import status_reply
+
     return status_reply(ctx, scope)
 
 
 @scoped
 def missing(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.status import authority_status_reply, missing_reply
+
     if scope.kind == "la":
         return authority_status_reply(ctx, next(iter(scope.la_codes)))
     return missing_reply(ctx, scope)
@@ -75,48 +73,84 @@ def missing(question: Question, scope: Scope, ctx: Context) -> Reply:
 
 @scoped
 def concerns(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.concern_report import concerns_reply
+
     actions, words = theme_actions(question.topic, ctx.collection)
     return concerns_reply(ctx, scope, actions or None, theme_name(actions, words, ctx.collection))
 
 
 @scoped
 def support(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.support import support_reply
+
     actions, words = theme_actions(question.topic, ctx.collection)
     return support_reply(ctx, scope, actions or None, theme_name(actions, words, ctx.collection))
 
 
 @scoped
 def changes(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.changes import changes_reply
+
     return changes_reply(ctx, scope)
 
 
 @scoped
 def contacts(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.contacts import contacts_reply
+
     return contacts_reply(ctx, scope)
 
 
 @scoped
 def search(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.search import search_reply
+
     return search_reply(ctx, question.topic, scope)
 
 
 @scoped
 def report(question: Question, scope: Scope, ctx: Context) -> Reply:
+    from bot.report.command import report_command
+
     return report_command(scope, ctx)
 
 
 def quarantine(question: Question, user: Viewer, ctx: Context) -> Reply:
+    from bot.quarantine import quarantine_reply
+
     return national_only(user) or quarantine_reply(ctx)
 
 
 def release_command(question: Question, user: Viewer, ctx: Context) -> Reply:
+    from bot.quarantine import release
+
     assert question.ref is not None
     return national_only(user) or release(ctx, question.ref, question.target, user.user_id)
 
 
 def dismiss_command(question: Question, user: Viewer, ctx: Context) -> Reply:
+    from bot.quarantine import dismiss
+
     assert question.ref is not None
     return national_only(user) or dismiss(ctx, question.ref, question.target, user.user_id)
+
+
+def chase(question: Question, user: Viewer, ctx: Context) -> Reply:
+    from bot.chase_command import chase_command
+
+    return chase_command(question, user, ctx)
+
+
+def digest(question: Question, user: Viewer, ctx: Context) -> Reply:
+    from bot.digest import digest_command
+
+    return digest_command(question, user, ctx)
+
+
+def plan(question: Question, user: Viewer, ctx: Context) -> Reply:
+    from bot.report.command import plan_command
+
+    return plan_command(question, user, ctx)
 
 
 def choose(question: Question, user: Viewer, ctx: Context) -> Reply:
@@ -154,7 +188,7 @@ def national_only(user: Viewer) -> Reply | None:
 HANDLERS: dict[str, Handler] = {
     "status": status, "missing": missing, "concerns": concerns, "support": support,
     "changes": changes, "contacts": contacts, "quarantine": quarantine,
-    "release": release_command, "dismiss": dismiss_command, "chase": chase_command,
-    "digest": digest_command, "choose": choose, "help": help_reply, "search": search,
-    "report": report, "plan": plan_command,
+    "release": release_command, "dismiss": dismiss_command, "chase": chase,
+    "digest": digest, "choose": choose, "help": help_reply, "search": search,
+    "report": report, "plan": plan,
 }

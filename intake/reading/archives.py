@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 import zlib
 from pathlib import PurePosixPath, PureWindowsPath
@@ -21,8 +20,7 @@ def expand_zip(filename: str, data: bytes) -> list[tuple[str, bytes]]:
     """
     damaged = f"{filename} is not a readable zip file (it may be damaged)"
     try:
-        check_archive(data)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with check_archive(data) as archive:
             entries = [entry for entry in archive.infolist() if _is_wanted(entry)]
             if any(entry.flag_bits & 0x1 for entry in entries):
                 raise UnreadableFile(

@@ -7,7 +7,6 @@ characters, since a letter is a page or two and a hostile file can declare far m
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -47,10 +46,10 @@ def read_letter(filename: str, data: bytes, found: FileFormat | None = None) -> 
     return _tidy(reader(data))[:MAX_CHARS]
 
 
-def _check_container(data: bytes, what: str) -> None:
-    """The zip-bomb pre-check that Office files get too, in a letter's words."""
+def _check_container(data: bytes, what: str) -> zipfile.ZipFile:
+    """The zip-bomb pre-check that Office files get too, in a letter's words; the archive."""
     try:
-        check_archive(data)
+        return check_archive(data)
     except NotImplementedError as error:  # zipfile's word for a header it does not know
         raise UnreadableLetter(f"the {what} is damaged") from error
     except UnreadableFile as error:
@@ -65,9 +64,9 @@ def _read_docx(data: bytes) -> str:
     Read straight from word/document.xml with a streaming parse: python-docx builds every part
     of the package first, which costs ten times as much for the same text.
     """
-    _check_container(data, "Word document")
+    archive = _check_container(data, "Word document")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with archive:
             with archive.open("word/document.xml") as document:
                 body, header_ids = _docx_body(document)
             headers = _docx_headers(archive, header_ids)
@@ -189,11 +188,11 @@ def _read_odt(data: bytes) -> str:
 
     As for .docx: odfpy builds a DOM of the whole package first, at many times the cost.
     """
-    _check_container(data, "OpenDocument file")
+    archive = _check_container(data, "OpenDocument file")
     lines: list[str] = []
     in_text = paragraphs = 0
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+        with archive, archive.open("content.xml") as content:
             for event, element in DefusedET.iterparse(content, events=("start", "end"),
                                                       forbid_dtd=True):
                 step = 1 if event == "start" else -1

@@ -38,10 +38,14 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
-def check_archive(data: bytes) -> None:
-    """Refuse a zip that would unpack to too much: too many entries, too big, or a bomb."""
+def check_archive(data: bytes) -> zipfile.ZipFile:
+    """Refuse a zip that would unpack to too much: too many entries, too big, or a bomb.
+
+    Returns the archive it opened, for the reader to use (its directory is parsed once).
+    """
     try:
-        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as error:
         raise UnreadableFile(DAMAGED) from error
     if len(entries) > MAX_ARCHIVE_ENTRIES:
@@ -56,6 +60,7 @@ def check_archive(data: bytes) -> None:
         if entry.file_size > RATIO_GRACE_BYTES and ratio > MAX_COMPRESSION_RATIO:
             raise UnreadableFile(f"the file is compressed {ratio:,.0f} times over, the mark of "
                                  "a zip bomb; it was not opened")
+    return archive
 
 
 def check_ooxml(archive: zipfile.ZipFile) -> None:

@@ -61,7 +61,11 @@ def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> 
     """Every sheet of a spreadsheet file (.xlsx, .xlsm, .xls, .ods or .csv), sniffed by content
     (`found`, when the caller has sniffed it already)."""
     try:
-        sheets = _READERS[sniff_format(filename, data, found)](filename, data)
+        kind, archive = _checked_format(filename, data, found)
+        if archive is None:
+            sheets = _READERS[kind](filename, data)
+        else:
+            sheets = _PACKAGE_READERS[kind](filename, data, archive)
     except UnreadableFile:
         raise
     except python_calamine.PasswordError as error:
@@ -71,28 +75,28 @@ def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> 
     return sheets
 
 
-def sniff_format(filename: str, data: bytes, found: FileFormat | None = None) -> str:
+def _checked_format(filename: str, data: bytes,
+                    found: FileFormat | None) -> tuple[str, zipfile.ZipFile | None]:
     """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), after the
-    container checks; any other format is refused with a reason that names what it is."""
+    container checks, with the archive they opened; any other format is refused with a reason
+    that names what it is."""
     found = found or sniff(data, filename)
     if found.kind in ("xlsx", "xlsm", "ods"):
-        check_archive(data)
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = check_archive(data)
         if found.kind == "ods":
             check_ods(archive)
-            return "ods"
+            return "ods", archive
         check_ooxml(archive)
-        return "xlsx"
+        return "xlsx", archive
     if found.kind in ("xls", "csv"):
-        return found.kind
+        return found.kind, None
     raise UnreadableFile(refusal(found, "spreadsheet"))
 
 
 # --- readers -------------------------------------------------------------------------------
 
 
-def _read_xlsx(filename: str, data: bytes) -> list[Sheet]:
-    archive = zipfile.ZipFile(io.BytesIO(data))
+def _read_xlsx(filename: str, data: bytes, archive: zipfile.ZipFile) -> list[Sheet]:
     special_cells = xlsx_special_cells(archive)
     if special_cells is None:
         return _read_openpyxl(data)
@@ -201,8 +205,8 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _read_ods(filename: str, data: bytes) -> list[Sheet]:
-    special_cells = ods_special_cells(zipfile.ZipFile(io.BytesIO(data)))
+def _read_ods(filename: str, data: bytes, archive: zipfile.ZipFile) -> list[Sheet]:
+    special_cells = ods_special_cells(archive)
     return _read_calamine(filename, data, special_cells)
 
 
@@ -210,4 +214,6 @@ def _read_xls(filename: str, data: bytes) -> list[Sheet]:
     return _read_calamine(filename, data, xls_special_cells(data))
 
 
-_READERS = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "csv": _read_csv}
+_READERS = {"xls": _read_xls, "csv": _read_csv}
+# Zip packages: read from the archive the container checks opened.
+_PACKAGE_READERS = {"xlsx": _read_xlsx, "ods": _read_ods}
