@@ -10,7 +10,7 @@ import pytest
 from pypdf._codecs._codecs import LzwCodec
 
 from intake.reading.letters import UnreadableLetter, read_letter
-from intake.reading.pdf_streams import MAX_STREAM_BYTES, check_pdf_streams, decoded
+from intake.reading.pdf_streams import MAX_STREAM_BYTES, MAX_STREAMS, check_pdf_streams, decoded
 from intake.reading.safety import UnreadableFile
 from tests import hostile_files as hostile
 
@@ -63,3 +63,9 @@ def test_lzw_streams_decode_as_pypdf_encodes_them(seed: int) -> None:
 def test_image_streams_are_not_decoded_past_their_codec() -> None:
     jpeg_in_flate = zlib.compress(b"\xff\xd8\xff" + bytes(1000))
     assert decoded(jpeg_in_flate, [b"FlateDecode", b"DCTDecode"]) == b"\xff\xd8\xff" + bytes(1000)
+
+
+def test_a_flood_of_tiny_streams_is_refused() -> None:
+    flood = b"%PDF-1.4\n" + b"1 0 obj << >> stream\nx\nendstream endobj\n" * (MAX_STREAMS + 1)
+    with pytest.raises(UnreadableFile, match="too large"):
+        check_pdf_streams(flood)

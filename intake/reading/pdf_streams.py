@@ -21,6 +21,7 @@ from intake.reading.safety import UnreadableFile
 
 MAX_STREAM_BYTES = 75_000_000
 MAX_PDF_BYTES = 300_000_000
+MAX_STREAMS = 50_000                # a long report has a few thousand
 DICTIONARY_REACH = 65_536           # how far back from `stream` its dictionary may start
 TOO_LARGE = "the PDF is too large to read (it unpacks to far more than a letter)"
 STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
@@ -42,16 +43,18 @@ def is_encrypted(data: bytes) -> bool:
 
 def check_pdf_streams(data: bytes) -> None:
     """Refuse a PDF whose streams would unpack to more than a letter can; UnreadableFile."""
-    total = 0
-    for start in (match.end() for match in STREAM.finditer(data)):
-        obj = data.rfind(b"obj", max(0, start - DICTIONARY_REACH), start)
-        filters = FILTER.findall(data, max(obj, 0), start)
+    total = streams = position = 0
+    while match := STREAM.search(data, position):
+        start, streams = match.end(), streams + 1
+        reach = max(0, start - DICTIONARY_REACH)
+        dictionary = max(data.rfind(b"obj", reach, start), reach)
         end = data.find(b"endstream", start)
+        position = end if end >= 0 else len(data)   # each byte is searched once, not per stream
         try:
-            total += len(decoded(data[start:end if end >= 0 else len(data)], filters))
+            total += len(decoded(data[start:position], FILTER.findall(data, dictionary, start)))
         except TooLarge as error:
             raise UnreadableFile(TOO_LARGE) from error
-        if total > MAX_PDF_BYTES:
+        if total > MAX_PDF_BYTES or streams > MAX_STREAMS:
             raise UnreadableFile(TOO_LARGE)
 
 

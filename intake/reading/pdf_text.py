@@ -50,7 +50,9 @@ def _pdfium_pages(data: bytes, max_pages: int, max_chars: int) -> list[str]:
             if size >= max_chars:
                 break
             page = document[number]
-            text = page.get_textpage().get_text_bounded()
+            text_page = page.get_textpage()
+            text = text_page.get_text_bounded()
+            text_page.close()
             page.close()
             chunks.append(UNMAPPED.sub("", text.replace("\x02", "-")))
             size += len(text)
