@@ -17,6 +17,7 @@ from intake.receipt_html import receipt_html
 from intake.receipt_text import receipt_text
 from intake.replies import compose_ack, subject_of
 from store.collection import load_collection
+from store.register import load_register
 
 COLLECTION = load_collection()
 MAIL_FROM = "careandreform2@communities.gov.uk"
@@ -28,6 +29,10 @@ pieces = st.sampled_from(["Ynys Môn", "Bath & NE Somerset", "“final”", "caf
                           "= 3D", "--", "From ", ".", "  ", "\t", "é" * 40, "x" * 120, "a=b"])
 texts = st.lists(st.one_of(pieces, st.text(min_size=0, max_size=30)), max_size=8).map("".join)
 lines = st.lists(texts, min_size=1, max_size=4).map("\n".join)
+# A council's name comes from the register: no control characters or line breaks in it.
+names = st.one_of(st.sampled_from([la.name for la in load_register()]), st.lists(
+    st.one_of(pieces.filter(str.isprintable), st.text(st.characters(
+        blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20)), max_size=4).map("".join))
 notes = st.builds(FileNote, filename=texts.map(lambda t: f"{t}.xlsx"), content_type=st.just(
     "application/octet-stream"), size=st.integers(0, 10**7), sha256=st.just("0" * 64),
     role=st.sampled_from(["template", "letter", "ignored", "unreadable"]), note=texts)
@@ -36,7 +41,7 @@ receipts = st.builds(
     disposition=st.sampled_from(["quarantined", "rejected"]), reason=lines,
     received=st.datetimes(datetime(2020, 5, 1), datetime(2020, 7, 1),
                           timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0)),
-    files=st.lists(notes, max_size=4).map(tuple), la_name=st.one_of(st.none(), texts))
+    files=st.lists(notes, max_size=4).map(tuple), la_name=st.one_of(st.none(), names))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
