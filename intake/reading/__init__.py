@@ -6,7 +6,7 @@ file is; `containers` (with `archives`) opens zips, winmail.dat, forwarded email
 uuencoded files one level deep; `safety`, `ole` and `sandbox` keep hostile files from harming
 the server; `sheets` turns any spreadsheet into grids of cell text; `template`, `action_rows`,
 `fields` and `values` find the template in those grids by meaning; `letters` reads covering
-letters.
+letters (`pdf_text` a PDF's, after `pdf_streams` has checked it is no compression bomb).
 """
 
 # The readers a worker should have loaded before its first message: the forkserver imports
