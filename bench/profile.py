@@ -61,7 +61,7 @@ async def _stage_times(mails: Sequence[Mail], settings: Settings,
             started = time.perf_counter()
             read = await read_message_limited(stored.raw, collection)
             stages["read_message_limited"].append(time.perf_counter() - started)
-            _timed(stages["process_stored"], process_stored, db, settings, collection, stored.id,
+            _timed(stages["process_stored"], process_stored, db, settings, collection, stored,
                    read)
             started = time.perf_counter()
             await send_due(settings, db)
@@ -82,7 +82,7 @@ def hot_functions(mails: Sequence[Mail], settings: Settings,
     profiler = cProfile.Profile()
     profiler.enable()
     for message in stored:
-        process_stored(db, settings, collection, message.id, read_message(message.raw, collection))
+        process_stored(db, settings, collection, message, read_message(message.raw, collection))
     profiler.disable()
     db.close()
     stats = pstats.Stats(profiler)

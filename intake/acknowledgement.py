@@ -20,12 +20,12 @@ def reply(job: Context, handling: Handling) -> Handling:
     message, reading = handling.message, handling.reading
     assert handling.disposition is not None
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    recent = replies_to_sender_since(job.db, message.mail_from, hour_ago) if message.mail_from else 0
     verdict = who_gets_a_reply(handling.disposition, looks_like_return=looks_like_a_return(reading),
                                from_a_council=_from_a_council(message), headers=reading.headers,
                                mail_from=message.mail_from,
                                own_addresses=(*job.settings.inbox_addresses, job.settings.mail_from),
-                               recent_replies_to_sender=recent)
+                               count_recent_replies=lambda: replies_to_sender_since(
+                                   job.db, message.mail_from, hour_ago))
     if not verdict.send or verdict.to is None:
         return replace(handling, reply_decision=f"not acknowledged: {verdict.reason}")
     receipt = Receipt(

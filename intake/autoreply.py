@@ -7,6 +7,7 @@ automatic by a forwarding system is still recorded, just not acknowledged.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from intake.addresses import valid_reply_address
@@ -90,15 +91,15 @@ def reply_decision(
     mail_from: str,
     *,
     own_addresses: tuple[str, ...],
-    recent_replies_to_sender: int,
+    count_recent_replies: Callable[[], int],
     max_per_hour: int = 3,
     limited: bool = True,
 ) -> ReplyDecision:
     """Decide whether a message may be acknowledged; the reply goes to the envelope sender.
 
-    `recent_replies_to_sender` is how many acknowledgements went to this sender in the last
-    hour of real time (see store.outbox.replies_to_sender_since); `limited=False` (an accepted
-    return's receipt) is never held back by that count.
+    `count_recent_replies` says how many acknowledgements went to this sender in the last
+    hour of real time (see store.outbox.replies_to_sender_since); it is asked only when the
+    answer matters: `limited=False` (an accepted return's receipt) is never held back by it.
     """
     automatic = automatic_reason(headers, mail_from)
     if automatic:
@@ -109,8 +110,8 @@ def reply_decision(
     own = {address.lower() for address in own_addresses}
     if to.lower() in own or headers.from_address.lower() in own:
         return ReplyDecision(False, None, "the message came from our own address")
-    if limited and recent_replies_to_sender >= max_per_hour:
-        return ReplyDecision(False, None, f"this sender already had {recent_replies_to_sender} "
+    if limited and (recent := count_recent_replies()) >= max_per_hour:
+        return ReplyDecision(False, None, f"this sender already had {recent} "
                                           f"acknowledgements in the last hour (limit {max_per_hour})")
     return ReplyDecision(True, to, "acknowledged to the envelope sender")
 

@@ -1,11 +1,18 @@
 """The sender loop: delivers the outbox to the relay, or as .eml files when no relay is set.
 
 Delivery is at-least-once in two narrow windows, and exactly-once everywhere else:
-- relay: a crash after the relay's 250 and before `mark_sent` commits sends that mail again on
-  the next run (the row is marked straight after the 250, so the window is one local commit);
+- relay: a crash after the relay's 250 and before that mail's outcome commits sends it again
+  on the next run. Relayed outcomes are committed in the background while the next mails go
+  out, each commit taking every outcome that came in since the one before, so the window is
+  the commit under way and the next one, not the rest of the batch;
 - maildir: the file is named by its row and replaced atomically, so a rerun after a crash
-  between the write and `mark_sent` rewrites the same file instead of adding a second one.
-Two senders on one store never take the same row at once (store.outbox.claim_mail).
+  between the write and the commit of its outcome rewrites the same file instead of adding a
+  second one; a batch's .eml outcomes are committed together at its end.
+Two senders on one store never take the same row at once: a batch is claimed in one
+transaction with a lease (store.outbox.claim_due), and no attempt starts that could outlast it.
+
+All database work runs in the sender's own store thread (store.thread.StoreThread), never on the
+event loop; a batch goes to the relay over one connection (intake.relay.RelaySession).
 """
 
 from __future__ import annotations
@@ -15,33 +22,33 @@ import logging
 import os
 import re
 import sqlite3
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
-import aiosmtplib
 from sqlite_utils import Database
 
 from intake.addresses import valid_reply_address
-from store.db import open_db
-from store.outbox import OutgoingMail, claim_mail, due_mail, mark_failed, mark_sent
+from intake.relay import RELAY_TIMEOUT_SECONDS, PermanentFailure, RelaySession
+from store.outbox import Outcome, OutgoingMail, claim_due, hand_back, record_outcomes
 from store.settings import Settings
+from store.thread import StoreThread
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+InStore = Callable[..., Awaitable[Any]]
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats until GIVE_UP_AFTER.
 BACKOFF_SECONDS = (10, 30, 120, 300, 900, 1800)
 GIVE_UP_AFTER = timedelta(hours=24)
-RELAY_TIMEOUT_SECONDS = 60
-# Longer than one attempt can take, so no other sender takes a row mid-attempt; after a crash
-# a claimed row waits this long. Writing an .eml file takes milliseconds, a relay up to its
-# timeout.
+# A batch's lease: attempts start only while one more fits in it (relay: its timeout; an .eml
+# file takes milliseconds). After a crash, a claimed row waits this long.
 RELAY_LEASE = timedelta(seconds=2 * RELAY_TIMEOUT_SECONDS)
 MAILDIR_LEASE = timedelta(seconds=10)
+MAILDIR_ATTEMPT = timedelta(seconds=5)
 BATCH_SIZE = 50
-
-
-class PermanentFailure(Exception):
-    """The relay refused the mail for good (a 5xx reply): retrying cannot help."""
 
 
 async def run_sender(
@@ -52,20 +59,19 @@ async def run_sender(
 
     `wake` is set by whoever queues mail in this process, so acknowledgements leave at once;
     the poll still finds retries that fall due and mail queued by other processes.
-    Database work is a few short statements per mail, run inline on this loop.
     """
-    db = open_db(settings.returns_db)
+    store = StoreThread(settings.returns_db, name="outbox")
     try:
         while not stop.is_set():
             if wake is not None:
                 wake.clear()
             try:
-                await send_due(settings, db)
+                await send_due(settings, store)
             except sqlite3.Error:  # e.g. the store locked past its busy timeout: next poll
                 log.exception("outbox unavailable; retrying")
             await _pause(stop, wake, poll_seconds)
     finally:
-        db.close()
+        await store.close()
 
 
 async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
@@ -77,39 +83,108 @@ async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float
         waiting.cancel()
 
 
-async def send_due(settings: Settings, db: Database, *, now: datetime | None = None) -> int:
-    """Attempt every due mail once; returns how many were delivered.
+async def send_due(settings: Settings, store: StoreThread | Database, *,
+                   now: datetime | None = None) -> int:
+    """Attempt one batch of due mail, each mail once; returns how many were delivered.
 
-    `now` (real time by default) decides which retries are due.
+    `now` (real time by default) decides which retries are due. `store` is the sender's
+    StoreThread, or a Database used inline (tests and tools calling this once).
     """
     now = now or datetime.now(UTC)
-    delivered = 0
-    for mail in due_mail(db, now, BATCH_SIZE):
-        lease = RELAY_LEASE if settings.relay_host else MAILDIR_LEASE
-        if claim_mail(db, mail.id, now, now + lease):
-            delivered += await _attempt(settings, db, mail, now)
-    return delivered
+    in_store = _in_store(store)
+    lease, attempt = ((RELAY_LEASE, timedelta(seconds=RELAY_TIMEOUT_SECONDS))
+                      if settings.relay_host else (MAILDIR_LEASE, MAILDIR_ATTEMPT))
+    batch = await in_store(claim_due, now, now + lease, BATCH_SIZE)
+    if not batch:
+        return 0
+    last_start = time.monotonic() + (lease - attempt).total_seconds()
+    relay = RelaySession(settings) if settings.relay_host else None
+    # A late commit can send a relayed mail twice (after a crash), never an .eml file twice.
+    outcomes = _Outcomes(in_store, eager=relay is not None)
+    started = 0
+    try:
+        for mail in batch:
+            if time.monotonic() > last_start:
+                break
+            started += 1
+            outcomes.add(await _attempt(settings, relay, mail, now))
+    finally:
+        if relay is not None:
+            await relay.quit()
+        await outcomes.flush()
+    # Claimed but not tried: the lease would have run out during the attempt.
+    if started < len(batch):
+        await in_store(hand_back, batch[started:], now, now + lease)
+    return outcomes.delivered
 
 
-async def _attempt(settings: Settings, db: Database, mail: OutgoingMail, now: datetime) -> int:
-    """One delivery attempt, recorded on the row; 1 when delivered, else 0."""
+def _in_store(store: StoreThread | Database) -> InStore:
+    if isinstance(store, StoreThread):
+        return store.run
+
+    async def inline(fn: Callable[..., T], *args: Any) -> T:
+        return fn(store, *args)
+    return inline
+
+
+class _Outcomes:
+    """A batch's outcomes, committed together at its end, or (`eager`) in the background while
+    the next mails go out: each commit then takes every outcome that came in since the one
+    before, so a burst still costs a few transactions, and a relayed mail is marked one commit
+    after its 250, not at the end of the batch."""
+
+    def __init__(self, in_store: InStore, *, eager: bool) -> None:
+        self._in_store = in_store
+        self._eager = eager
+        self._waiting: list[Outcome] = []
+        self._commit: asyncio.Future[None] | None = None
+        self.delivered = 0
+
+    def add(self, outcome: Outcome) -> None:
+        """Queue `outcome` for a commit; raises if an earlier commit failed, so a batch stops
+        sending what it could not record."""
+        self._waiting.append(outcome)
+        self.delivered += outcome.error is None
+        if self._eager and (self._commit is None or self._commit.done()):
+            if self._commit is not None:
+                self._commit.result()
+            self._start()
+
+    def _start(self) -> None:
+        batch, self._waiting = self._waiting, []
+        self._commit = asyncio.ensure_future(self._in_store(record_outcomes, batch))
+
+    async def flush(self) -> None:
+        """Commit what is waiting; returns once every outcome is committed."""
+        if self._commit is None and self._waiting:
+            self._start()
+        while self._commit is not None:
+            await self._commit
+            self._commit = None
+            if self._waiting:
+                self._start()
+
+
+async def _attempt(settings: Settings, relay: RelaySession | None, mail: OutgoingMail,
+                   now: datetime) -> Outcome:
+    """One delivery attempt, and what it came to."""
     # Checked again right before sending: the row may come from any writer of the outbox.
     checked = {address: valid_reply_address(address) for address in mail.recipients}
     unsafe = [address for address, valid in checked.items() if valid is None]
     if not checked or unsafe:
-        mark_failed(db, mail.id, now, f"not sent: unsafe recipient address {unsafe!r}", None)
-        return 0
+        return Outcome(mail.id, now, f"not sent: unsafe recipient address {unsafe!r}")
+    recipients = [valid for valid in checked.values() if valid]
     try:
-        await _deliver(settings, mail, [valid for valid in checked.values() if valid])
+        if relay is not None:
+            await relay.send(mail, recipients)
+        else:
+            await asyncio.to_thread(write_eml, settings.outbox_dir, mail)
     except PermanentFailure as exc:
-        mark_failed(db, mail.id, now, str(exc), None)
-        return 0
+        return Outcome(mail.id, now, str(exc))
     except Exception as exc:  # any other failure is retried, so one bad row never stalls the rest
         log.warning("outbox mail %s not delivered: %s", mail.dedupe_key, exc)
-        mark_failed(db, mail.id, now, _describe(exc), next_attempt(mail, now))
-        return 0
-    mark_sent(db, mail.id, datetime.now(UTC))
-    return 1
+        return Outcome(mail.id, now, _describe(exc), next_attempt(mail, now))
+    return Outcome(mail.id, datetime.now(UTC))
 
 
 def next_attempt(mail: OutgoingMail, now: datetime) -> datetime | None:
@@ -122,32 +197,6 @@ def next_attempt(mail: OutgoingMail, now: datetime) -> datetime | None:
 
 def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
-
-
-async def _deliver(settings: Settings, mail: OutgoingMail, recipients: list[str]) -> None:
-    if settings.relay_host:
-        await _relay(settings, mail, recipients)
-    else:
-        await asyncio.to_thread(write_eml, settings.outbox_dir, mail)
-
-
-async def _relay(settings: Settings, mail: OutgoingMail, recipients: list[str]) -> None:
-    try:
-        errors, _ = await aiosmtplib.send(
-            mail.raw, sender=settings.mail_from, recipients=recipients,
-            hostname=settings.relay_host, port=settings.relay_port,
-            timeout=RELAY_TIMEOUT_SECONDS,
-        )
-    except aiosmtplib.SMTPRecipientsRefused as exc:
-        if all(refusal.code >= 500 for refusal in exc.recipients):
-            raise PermanentFailure(f"relay refused every recipient: {exc}") from exc
-        raise
-    except aiosmtplib.SMTPResponseException as exc:
-        if exc.code >= 500:
-            raise PermanentFailure(f"relay refused the mail: {exc.code} {exc.message}") from exc
-        raise
-    if errors:
-        log.warning("relay refused some recipients of %s: %s", mail.dedupe_key, errors)
 
 
 def eml_name(mail: OutgoingMail) -> str:

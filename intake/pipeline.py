@@ -31,7 +31,7 @@ from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
 from store.context import Context
-from store.messages import get_message, set_disposition
+from store.messages import StoredMessage, set_disposition
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
 from store.submissions import latest_submission, record_submission
@@ -192,13 +192,12 @@ def handle(job: Context, handling: Handling) -> Handling:
     return record_message(job, decide_message(job, handling))
 
 
-def process_stored(db: Database, settings: Settings, collection: Collection, message_id: int,
-                   reading: ReadMessage) -> str | None:
-    """Decide and record one stored message already read (the SMTP path); returns its
-    disposition (None if the message is gone)."""
-    message = get_message(db, message_id)
-    if message is None or message.disposition is not None:
-        return message.disposition if message else None
+def process_stored(db: Database, settings: Settings, collection: Collection,
+                   message: StoredMessage, reading: ReadMessage) -> str | None:
+    """Decide and record one stored message already read (the SMTP path), as the caller has
+    it (not read from the store again); returns the disposition decided."""
+    if message.disposition is not None:
+        return message.disposition
     return handle(Context(db, settings, collection), Handling(message, read=reading)).disposition
 
 

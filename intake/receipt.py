@@ -113,12 +113,6 @@ def title_of(receipt: Receipt, *, name_council: bool = True) -> str:
     return "Your message could not be used as a return"
 
 
-def action_label(code: str, collection: Collection) -> str:
-    """'1.1 Support for cohorting ...' (the code alone for an action the collection lacks)."""
-    known = {action.code: action.label for action in collection.actions}
-    return f"{code} {known[code]}" if code in known else code
-
-
 def _result(status: str) -> str:
     return f"{status_words(status).capitalize()}: {RESULTS[status]}"
 
@@ -160,18 +154,21 @@ def _total(submission: NewSubmission) -> str:
 def _figures(submission: NewSubmission, collection: Collection) -> tuple[Figure, ...]:
     flags = {f.action: "to check" for f in submission.queries if f.action}
     flags.update({f.action: "to fix" for f in submission.errors if f.action})
-    return tuple(replace(_figure(answer, collection), flag=flags.get(answer.action, ""))
+    # '1.1 Support for cohorting ...' (the code alone for an action the collection lacks).
+    labels = {action.code: f"{action.code} {action.label}" for action in collection.actions}
+    return tuple(replace(_figure(answer, labels.get(answer.action, answer.action)),
+                         flag=flags.get(answer.action, ""))
                  for answer in submission.answers)
 
 
-def _figure(answer: Answer, collection: Collection) -> Figure:
+def _figure(answer: Answer, action: str) -> Figure:
     homes = str(answer.homes_in_place) if answer.homes_in_place is not None else "not read"
     written = " ".join(answer.raw_homes_in_place.split())
     support = {"yes": "Yes", "no": "No"}.get(answer.support_needed or "", "")
     if not support:
         raw = " ".join(answer.raw_support.split())
         support = raw if raw and not raw.startswith("<") else "Not chosen"
-    return Figure(action_label(answer.action, collection), homes,
+    return Figure(action, homes,
                   "" if written == homes else written, support,
                   " ".join(answer.support_description.split()))
 

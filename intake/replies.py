@@ -5,14 +5,20 @@ Python's email package RFC 2047-encodes a long header with no spaces in it
 (python/cpython#100991), and Outlook then loses the thread. So the `In-Reply-To` and
 `References` lines are written here, as one plain `<msg-id>` each, however long.
 
+The message is written as bytes directly (headers encoded only where they need it, both parts
+quoted-printable UTF-8): building it from `EmailMessage` header objects cost about ten times
+as much, inside the write transaction.
+
 Pure: composes the bytes; the caller queues them in the outbox.
 """
 
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+import secrets
+from binascii import b2a_base64, b2a_qp
+from email.header import Header
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from intake.receipt import Receipt, title_of, view_of
 from intake.receipt_html import receipt_html
@@ -33,18 +39,58 @@ def compose_ack(receipt: Receipt, *, to: str, mail_from: str, original_message_i
                 collection: Collection) -> bytes:
     """The acknowledgement for one message, ready to send."""
     view = view_of(receipt, collection)
-    mail = EmailMessage()
-    mail["From"] = mail_from
-    mail["To"] = to
-    mail["Subject"] = subject_of(receipt)
-    mail["Date"] = format_datetime(receipt.received)
-    mail["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or None)
-    mail["Auto-Submitted"] = "auto-replied"
-    mail["X-Auto-Response-Suppress"] = "All"
-    mail["Precedence"] = "auto_reply"
-    mail.set_content(receipt_text(view, collection.short_name))
-    mail.add_alternative(receipt_html(view, collection.short_name), subtype="html")
-    return threading_headers(original_message_id) + mail.as_bytes()
+    boundary = f"==============={secrets.token_hex(10)}=="
+    headers = [
+        ("From", _address(mail_from)),
+        ("To", _address(to)),
+        ("Subject", _unstructured("Subject", subject_of(receipt))),
+        ("Date", format_datetime(receipt.received)),
+        ("Message-ID", make_msgid(domain=parseaddr(mail_from)[1].rpartition("@")[2] or None)),
+        ("Auto-Submitted", "auto-replied"),
+        ("X-Auto-Response-Suppress", "All"),
+        ("Precedence", "auto_reply"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative;\n boundary="{boundary}"'),
+    ]
+    head = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
+    # The boundary cannot occur in a part: quoted-printable writes every "=" as "=3D", and
+    # base64 never writes "-".
+    body = b"".join(
+        b"\n--%s\n%s" % (boundary.encode(), _text_part(subtype, text))
+        for subtype, text in (("plain", receipt_text(view, collection.short_name)),
+                              ("html", receipt_html(view, collection.short_name))))
+    return (threading_headers(original_message_id) + head + body
+            + b"\n--%s--\n" % boundary.encode())
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    # Every line break as one "\n" (a stray CR from a file name too), as EmailMessage does.
+    data = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    if subtype == "plain":      # stays readable in the raw .eml, for people and grep
+        encoding, body = b"quoted-printable", b2a_qp(data, istext=True)
+    else:                       # ten times the size, and markup: base64 costs a tenth of QP
+        encoding, body = b"base64", _base64_lines(data)
+    return (b'Content-Type: text/%s; charset="utf-8"\nContent-Transfer-Encoding: %s\n\n%s'
+            % (subtype.encode(), encoding, body))
+
+
+def _base64_lines(data: bytes) -> bytes:
+    encoded = b2a_base64(data, newline=False)
+    return b"".join(encoded[at:at + 76] + b"\n" for at in range(0, len(encoded), 76))
+
+
+def _unstructured(name: str, value: str) -> str:
+    """A header value as written: plain when it is short ASCII, else folded and (for
+    non-ASCII) RFC 2047-encoded."""
+    if value.isascii() and len(name) + 2 + len(value) <= 78:
+        return value
+    return Header(value, "us-ascii" if value.isascii() else "utf-8",
+                  header_name=name).encode(linesep="\n")
+
+
+def _address(value: str) -> str:
+    """An address header: as given when ASCII, else with its display name encoded."""
+    return value if value.isascii() else formataddr(parseaddr(value), charset="utf-8")
 
 
 def subject_of(receipt: Receipt) -> str:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from intake.autoreply import ReplyDecision, reply_decision
 from intake.models import Headers, ReadMessage
@@ -33,10 +34,11 @@ def who_gets_a_reply(
     headers: Headers,
     mail_from: str,
     own_addresses: tuple[str, ...],
-    recent_replies_to_sender: int,
+    count_recent_replies: Callable[[], int],
     max_per_hour: int = 3,
 ) -> ReplyDecision:
-    """Whether (and to which address) to acknowledge a message that ended in `disposition`."""
+    """Whether (and to which address) to acknowledge a message that ended in `disposition`;
+    `count_recent_replies` (a store query) is asked only when the loop limit could apply."""
     if disposition == "ignored":
         return ReplyDecision(False, None, "automatic mail")
     if disposition == "quarantined" and not looks_like_return:
@@ -45,5 +47,5 @@ def who_gets_a_reply(
     if disposition == "rejected" and not from_a_council:
         return ReplyDecision(False, None, "not a return, and not from a council address")
     return reply_decision(headers, mail_from, own_addresses=own_addresses,
-                          recent_replies_to_sender=recent_replies_to_sender,
+                          count_recent_replies=count_recent_replies,
                           max_per_hour=max_per_hour, limited=disposition != "accepted")

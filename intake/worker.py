@@ -96,6 +96,6 @@ def record_unreadable(db: Database, settings: Settings, collection: Collection, 
     message = get_message(db, row_id)
     if message is None or message.disposition is not None:
         return Processed(message.disposition if message else None)
-    disposition = process_stored(db, settings, collection, row_id,
+    disposition = process_stored(db, settings, collection, message,
                                  failed_reading(message.raw, failure))
     return Processed(disposition, message.ref, message.mail_from)

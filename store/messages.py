@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -55,23 +55,28 @@ def store_raw(
         existing = _find(db, message_id, sha)
         if existing is not None:
             return existing, False
-        now = datetime.now(UTC).isoformat()
-        cursor = db.execute(
-            """INSERT INTO messages (ref, message_id, sha256, raw, size, mail_from, rcpt_to, peer,
-                   received_at, collection_time, subject, from_header)
-               VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [message_id, sha, raw, len(raw), mail_from, json.dumps(rcpt_to), peer, now,
-             collection_time.isoformat(), subject, from_header],
+        stored = StoredMessage(
+            id=_next_id(db), ref="", message_id=message_id, mail_from=mail_from,
+            rcpt_to=tuple(rcpt_to), received_at=datetime.now(UTC).isoformat(),
+            collection_time=collection_time.isoformat(), raw=raw, disposition=None,
+            reason=None, la_code=None)
+        stored = replace(stored, ref=make_ref(stored.id))
+        db.execute(
+            """INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, rcpt_to,
+                   peer, received_at, collection_time, subject, from_header)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [stored.id, stored.ref, message_id, sha, raw, len(raw), mail_from,
+             json.dumps(rcpt_to), peer, stored.received_at, stored.collection_time, subject,
+             from_header],
         )
-        row_id = cursor.lastrowid
-        assert row_id is not None
-        db.execute("UPDATE messages SET ref = ? WHERE id = ?", [make_ref(row_id), row_id])
     # Built from what was written rather than read back: this runs before every 250.
-    return StoredMessage(
-        id=row_id, ref=make_ref(row_id), message_id=message_id, mail_from=mail_from,
-        rcpt_to=tuple(rcpt_to), received_at=now, collection_time=collection_time.isoformat(),
-        raw=raw, disposition=None, reason=None, la_code=None,
-    ), True
+    return stored, True
+
+
+def _next_id(db: Database) -> int:
+    # Inside the write lock, so no other writer can take it; the row is written once, with
+    # its reference (an UPDATE for the reference would rewrite the whole raw message).
+    return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()[0]
 
 
 def _find(db: Database, message_id: str, sha: str) -> StoredMessage | None:

@@ -8,10 +8,23 @@ hourly limit are about what really happened on the wire.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
+
+from store.transactions import immediate
+
+# Each outbox row's envelope recipients, normalised, so that counting the acknowledgements a
+# sender had lately is an index lookup, not a scan of every row's JSON list.
+CREATE_RECIPIENTS = """
+CREATE TABLE outbox_recipients (
+    address TEXT NOT NULL,          -- stripped and lower-cased
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+    PRIMARY KEY (address, outbox_id)
+) WITHOUT ROWID
+"""
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,24 @@ def queue_mail(
         [kind, dedupe_key, message_id, la_code, json.dumps(recipients), raw, now,
          collection_time.isoformat(), now],
     )
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return False
+    db.conn.executemany("INSERT OR IGNORE INTO outbox_recipients (address, outbox_id) "
+                        "VALUES (?, ?)",
+                        [(_address_key(address), cursor.lastrowid) for address in recipients])
+    return True
+
+
+def _address_key(address: str) -> str:
+    return address.strip().lower()
+
+
+def create_recipients_table(db: Database) -> None:
+    """The recipients table, filled from the mail already in the outbox (a migration's job)."""
+    db.execute(CREATE_RECIPIENTS)
+    db.execute("""INSERT OR IGNORE INTO outbox_recipients (address, outbox_id)
+                  SELECT lower(trim(r.value)), outbox.id
+                  FROM outbox, json_each(outbox.recipients) AS r""")
 
 
 def due_mail(db: Database, now: datetime, limit: int) -> list[OutgoingMail]:
@@ -110,9 +140,9 @@ def mark_failed(
 def replies_to_sender_since(db: Database, address: str, since: datetime) -> int:
     """Acknowledgements queued to `address` since `since` (real time, e.g. an hour ago)."""
     row = db.execute(
-        """SELECT COUNT(DISTINCT outbox.id) FROM outbox, json_each(outbox.recipients) AS r
-           WHERE outbox.kind = 'ack' AND lower(r.value) = lower(?) AND outbox.created_at >= ?""",
-        [address.strip(), to_db_time(since)],
+        """SELECT COUNT(*) FROM outbox_recipients r JOIN outbox ON outbox.id = r.outbox_id
+           WHERE r.address = ? AND outbox.kind = 'ack' AND outbox.created_at >= ?""",
+        [_address_key(address), to_db_time(since)],
     ).fetchone()
     return row[0]
 
@@ -122,17 +152,59 @@ def pending_count(db: Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
 
+def claim_due(db: Database, now: datetime, lease_until: datetime,
+              limit: int) -> list[OutgoingMail]:
+    """Take up to `limit` mails due at `now`, oldest first, for one delivery attempt each: one
+    transaction for the whole batch.
 
-def claim_mail(db: Database, mail_id: int, now: datetime, lease_until: datetime) -> bool:
-    """Take a due mail for one delivery attempt; False when another sender took it first.
-
-    The lease pushes the next attempt past the attempt's own time limit, so two senders on one
-    store never deliver the same row at once, and a sender that dies mid-attempt leaves the row
+    The lease pushes their next attempt past the time the batch may take, so two senders on one
+    store never deliver the same row at once, and a sender that dies mid-batch leaves its rows
     to be retried when the lease runs out.
     """
-    cursor = db.execute(
-        """UPDATE outbox SET next_attempt_at = ?
-           WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?""",
-        [to_db_time(lease_until), mail_id, to_db_time(now)],
-    )
-    return cursor.rowcount == 1
+    if not _any_due(db, now):   # most wake-ups find nothing: no write lock for them
+        return []
+    with immediate(db):
+        mails = due_mail(db, now, limit)
+        if mails:
+            db.execute(f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({_marks(mails)})",
+                       [to_db_time(lease_until), *(mail.id for mail in mails)])
+    return mails
+
+
+def _any_due(db: Database, now: datetime) -> bool:
+    return db.execute("SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                      "LIMIT 1", [to_db_time(now)]).fetchone() is not None
+
+
+def _marks(items: Sequence[object]) -> str:
+    return ", ".join("?" * len(items))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt came to."""
+
+    mail_id: int
+    at: datetime                        # when the attempt ended (real time)
+    error: str | None = None            # None: the relay (or the maildir) took the mail
+    retry_at: datetime | None = None    # after an error, the next attempt; None: given up
+
+
+def record_outcomes(db: Database, outcomes: Sequence[Outcome]) -> None:
+    """Record the outcomes of a batch's attempts, all in one transaction."""
+    with immediate(db):
+        for outcome in outcomes:
+            if outcome.error is None:
+                mark_sent(db, outcome.mail_id, outcome.at)
+            else:
+                mark_failed(db, outcome.mail_id, outcome.at, outcome.error, outcome.retry_at)
+
+
+def hand_back(db: Database, mails: Sequence[OutgoingMail], now: datetime,
+              lease_until: datetime) -> None:
+    """Make claimed mails that were never tried due again at `now` (a batch stopped early),
+    unless another sender has taken them since."""
+    db.execute(
+        f"""UPDATE outbox SET next_attempt_at = ?
+            WHERE status = 'pending' AND next_attempt_at = ? AND id IN ({_marks(mails)})""",
+        [to_db_time(now), to_db_time(lease_until), *(mail.id for mail in mails)])

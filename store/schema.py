@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from store.outbox import create_recipients_table
 from store.plans import create_table as create_plans
 from store.register import load_into
 from store.search import create_index
@@ -220,6 +221,13 @@ def m006_search_index(db: Database) -> None:
 def m007_planned_actions(db: Database) -> None:
     # Planned regional and NHS actions, recorded with `plan PLACE: what`, for the reports.
     create_plans(db)
+
+
+@migrations()
+def m008_outbox_recipients(db: Database) -> None:
+    # The per-sender hourly count of acknowledgements, asked for every message answered, read
+    # through an index instead of every outbox row's JSON recipients.
+    create_recipients_table(db)
 
 
 def migrate(db: Database) -> None:

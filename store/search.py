@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection as Codes
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -66,18 +67,21 @@ def create_index(db: Database) -> None:
     """The FTS5 table, filled from every submission already stored (a migration's job)."""
     db.execute(CREATE)
     db.execute("DELETE FROM search_text")
-    for row in db.query("SELECT id FROM submissions ORDER BY id"):
-        index_submission(db, row["id"])
+    for sub in db.query("SELECT * FROM submissions ORDER BY id"):
+        answers = db.query("SELECT action, support_description, issues, cell FROM answers "
+                           "WHERE submission_id = ? ORDER BY action", [sub["id"]])
+        index_submission(db, sub["id"], sub, answers)
 
 
-def index_submission(db: Database, submission_id: int) -> None:
-    """Add a recorded submission's letter and free text to the index (in the caller's write)."""
-    sub = next(db.query("SELECT * FROM submissions WHERE id = ?", [submission_id]))
+def index_submission(db: Database, submission_id: int, sub: Mapping[str, Any],
+                     answers: Iterable[Mapping[str, Any]]) -> None:
+    """Add a submission's letter and free text to the index (in the caller's write), from the
+    values being recorded (`sub` has the submissions table's fields, each answer the answers
+    table's), so nothing just written is read back."""
     rows = [("letter", sub["letter_file"] or "letter", "", sub["letter_text"]),
             ("support_benefit", sub["template_file"], "", sub["support_benefit"]),
             ("regional_issues", sub["template_file"], "", sub["regional_issues"])]
-    for answer in db.query("SELECT action, support_description, issues, cell FROM answers "
-                           "WHERE submission_id = ? ORDER BY action", [submission_id]):
+    for answer in answers:
         rows.append(("support", sub["template_file"], answer["cell"],
                      answer["support_description"]))
         rows.append(("issues", sub["template_file"], answer["cell"], answer["issues"]))

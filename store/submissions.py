@@ -96,14 +96,24 @@ def record_submission(db: Database, message_row_id: int, received_at: str,
     )
     submission_id = cursor.lastrowid
     assert submission_id is not None
-    db.table("answers").insert_all(
-        [{"submission_id": submission_id, **answer.__dict__} for answer in submission.answers]
-    )
-    db.table("findings").insert_all(
-        [{"submission_id": submission_id, **finding.__dict__} for finding in submission.findings]
-    )
-    index_submission(db, submission_id)
+    _insert_all(db, "answers", submission_id, [vars(answer) for answer in submission.answers])
+    _insert_all(db, "findings", submission_id,
+                [vars(finding) for finding in submission.findings])
+    index_submission(db, submission_id, vars(submission),
+                     sorted((vars(answer) for answer in submission.answers),
+                            key=lambda answer: answer["action"]))
     return submission_id, version
+
+
+def _insert_all(db: Database, table: str, submission_id: int, rows: list[dict]) -> None:
+    # One prepared statement for all rows: sqlite-utils' insert_all inspects the table and
+    # builds its SQL on every call.
+    if not rows:
+        return
+    columns = ["submission_id", *rows[0]]
+    db.conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [(submission_id, *row.values()) for row in rows])
 
 
 def _describe(finding: Finding) -> str:

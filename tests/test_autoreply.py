@@ -21,7 +21,7 @@ PERSON = Headers(message_id="<r1@leeds.gov.uk>", subject="Care home support retu
 def decide(headers: Headers = PERSON, mail_from: str = "jo.bloggs@leeds.gov.uk", *,
            recent: int = 0, **kwargs):
     return reply_decision(headers, mail_from, own_addresses=(INBOX,),
-                          recent_replies_to_sender=recent, **kwargs)
+                          count_recent_replies=lambda: recent, **kwargs)
 
 
 def test_a_person_is_acknowledged_at_the_envelope_sender():

@@ -17,12 +17,13 @@ from intake.outgoing import (
     write_eml,
 )
 from store.outbox import (
-    claim_mail,
+    claim_due,
     due_mail,
     pending_count,
     queue_mail,
     replies_to_sender_since,
 )
+from store.thread import StoreThread
 from store.transactions import immediate
 from tests.smtp_helpers import RecordingRelay, start_relay, wait_for
 
@@ -189,10 +190,10 @@ async def test_backoff_grows_then_gives_up_after_a_day(db):
 
 async def test_a_row_is_claimed_by_one_sender_only(db):
     queue_ack(db, "CHR-000001")
-    mail = due_mail(db, later(1), 1)[0]
     now = later(1)
-    assert claim_mail(db, mail.id, now, now + RELAY_LEASE)
-    assert not claim_mail(db, mail.id, now, now + RELAY_LEASE)
+    assert [mail.dedupe_key for mail in claim_due(db, now, now + RELAY_LEASE, 10)] == [
+        "ack:CHR-000001"]
+    assert claim_due(db, now, now + RELAY_LEASE, 10) == []
     assert due_mail(db, later(2), 10) == []
 
 
@@ -204,3 +205,112 @@ async def test_sender_loop_delivers_what_is_queued_and_stops(settings, db):
     stop.set()
     await asyncio.wait_for(sender, 2)
     assert pending_count(db) == 0
+
+
+class SessionRelay(RecordingRelay):
+    """Records which connection each mail came over; drops the connection, unanswered, on
+    the mails whose numbers (from 1) are in `drop`."""
+
+    def __init__(self, drop: tuple[int, ...] = ()) -> None:
+        super().__init__()
+        self.peers: list[object] = []
+        self.drop = drop
+        self.seen = 0
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.seen += 1
+        if self.seen in self.drop:
+            server.transport.close()
+            return "421 4.4.2 closing"
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_batch_goes_over_one_relay_connection(settings, db):
+    relay = SessionRelay()
+    server = await start_relay(relay)
+    settings = with_relay(settings, server.sockets[0].getsockname()[1])
+    try:
+        for n in range(1, 6):
+            queue_ack(db, f"CHR-00000{n}")
+        assert await send_due(settings, db) == 5
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert [e.original_content for e in relay.received] == [
+        ack_bytes(f"CHR-00000{n}") for n in range(1, 6)]
+    assert len(set(relay.peers)) == 1
+    assert [row["status"] for row in outbox_rows(db)] == ["sent"] * 5
+
+
+async def test_a_dropped_relay_connection_is_reopened_and_nothing_is_sent_twice(settings, db):
+    relay = SessionRelay(drop=(2,))
+    server = await start_relay(relay)
+    settings = with_relay(settings, server.sockets[0].getsockname()[1])
+    try:
+        for n in range(1, 4):
+            queue_ack(db, f"CHR-00000{n}")
+        assert await send_due(settings, db) == 2
+        assert [(row["status"], row["attempts"]) for row in outbox_rows(db)] == [
+            ("sent", 1), ("pending", 1), ("sent", 1)]
+        assert await send_due(settings, db, now=later(BACKOFF_SECONDS[0] + 1)) == 1
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert [e.original_content for e in relay.received] == [
+        ack_bytes(f"CHR-00000{n}") for n in (1, 3, 2)]
+    assert len(set(relay.peers)) == 3      # 1; 3 after the drop; 2 in the next batch
+
+
+async def test_a_batch_is_claimed_and_recorded_in_two_transactions(settings, db):
+    for n in range(1, 6):
+        queue_ack(db, f"CHR-00000{n}")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        assert await send_due(settings, db) == 5
+    finally:
+        db.conn.set_trace_callback(None)
+    assert write_transactions(statements) == 2
+    assert len(list(settings.outbox_dir.glob("*.eml"))) == 5
+
+
+def write_transactions(statements: list[str]) -> int:
+    """How many transactions wrote: each BEGIN, and each write run on its own (autocommit)."""
+    count, inside = 0, False
+    for sql in statements:
+        word = sql.split(None, 1)[0].upper()
+        if word == "BEGIN":
+            count, inside = count + 1, True
+        elif word in ("COMMIT", "ROLLBACK"):
+            inside = False
+        elif word in ("INSERT", "UPDATE", "DELETE") and not inside:
+            count += 1
+    return count
+
+
+async def test_the_sender_waits_for_a_locked_store_off_the_event_loop(settings, db):
+    queue_ack(db, "CHR-000001")
+    store = StoreThread(settings.returns_db)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    db.execute("BEGIN IMMEDIATE")       # another process holds the write lock
+    try:
+        sending = asyncio.create_task(send_due(settings, store))
+        await asyncio.sleep(0.3)
+        assert not sending.done() and ticks >= 5    # the loop kept running meanwhile
+    finally:
+        db.execute("COMMIT")
+    try:
+        assert await sending == 1
+    finally:
+        ticker.cancel()
+        await store.close()
+    assert len(list(settings.outbox_dir.glob("*.eml"))) == 1

@@ -186,13 +186,31 @@ def rules(disposition: str, *, looks: bool = True, council: bool = True, recent:
           headers: Headers = PERSON, mail_from: str = SENDER):
     return who_gets_a_reply(disposition, looks_like_return=looks, from_a_council=council,
                             headers=headers, mail_from=mail_from,
-                            own_addresses=(INBOX,), recent_replies_to_sender=recent)
+                            own_addresses=(INBOX,), count_recent_replies=lambda: recent)
 
 
 @pytest.mark.parametrize("recent", [0, 3, 50])
 def test_an_accepted_return_is_always_answered_whatever_the_count(recent):
     assert rules("accepted", recent=recent).send
     assert rules("accepted", council=False, recent=recent).send
+
+
+def test_the_reply_count_is_asked_only_when_the_loop_limit_applies():
+    asked = []
+
+    def count() -> int:
+        asked.append(1)
+        return 0
+
+    def decide(disposition: str, looks: bool = True) -> bool:
+        return who_gets_a_reply(disposition, looks_like_return=looks, from_a_council=True,
+                                headers=PERSON, mail_from=SENDER, own_addresses=(INBOX,),
+                                count_recent_replies=count).send
+
+    assert decide("accepted") and not decide("ignored") and not decide("quarantined", False)
+    assert asked == []
+    assert decide("quarantined") and decide("rejected")
+    assert len(asked) == 2
 
 
 def test_the_loop_limit_holds_the_rest_back():
