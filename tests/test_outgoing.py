@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -51,6 +53,17 @@ def with_relay(settings, port: int):
     return settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port})
 
 
+@asynccontextmanager
+async def relaying(settings, relay) -> AsyncIterator:
+    """`relay` served on an ephemeral port; yields `settings` that send through it."""
+    server = await start_relay(relay)
+    try:
+        yield with_relay(settings, server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 def later(seconds: float) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
@@ -93,16 +106,11 @@ async def test_rewriting_after_a_crash_before_marking_gives_no_second_file(setti
 
 async def test_relay_gets_each_mail_once_from_the_service_address(settings, db):
     relay = RecordingRelay()
-    server = await start_relay(relay)
-    settings = with_relay(settings, server.sockets[0].getsockname()[1])
-    try:
+    async with relaying(settings, relay) as settings:
         queue_ack(db, "CHR-000001")
         queue_ack(db, "CHR-000002", to="other@kent.gov.uk")
         assert await send_due(settings, db) == 2
         assert await send_due(settings, db, now=later(3600)) == 0
-    finally:
-        server.close()
-        await server.wait_closed()
     assert [(e.mail_from, e.rcpt_tos) for e in relay.received] == [
         (settings.mail_from, ["jo.bloggs@leeds.gov.uk"]), (settings.mail_from, ["other@kent.gov.uk"])]
     assert relay.received[0].original_content == ack_bytes("CHR-000001")
@@ -143,15 +151,10 @@ async def test_relay_down_then_up_retries_with_backoff_and_delivers_once(setting
 
 async def test_an_address_with_a_line_break_never_reaches_the_relay(settings, db):
     relay = RecordingRelay()
-    server = await start_relay(relay)
-    settings = with_relay(settings, server.sockets[0].getsockname()[1])
-    try:
+    async with relaying(settings, relay) as settings:
         queue_ack(db, "CHR-000001", to="jo@leeds.gov.uk\r\nRCPT TO:<victim@example.org>")
         queue_ack(db, "CHR-000002")
         assert await send_due(settings, db) == 1
-    finally:
-        server.close()
-        await server.wait_closed()
     assert [e.rcpt_tos for e in relay.received] == [["jo.bloggs@leeds.gov.uk"]]
     bad, good = outbox_rows(db)
     assert bad["status"] == "failed" and "unsafe recipient" in bad["last_error"]
@@ -228,15 +231,10 @@ class SessionRelay(RecordingRelay):
 
 async def test_a_batch_goes_over_one_relay_connection(settings, db):
     relay = SessionRelay()
-    server = await start_relay(relay)
-    settings = with_relay(settings, server.sockets[0].getsockname()[1])
-    try:
+    async with relaying(settings, relay) as settings:
         for n in range(1, 6):
             queue_ack(db, f"CHR-00000{n}")
         assert await send_due(settings, db) == 5
-    finally:
-        server.close()
-        await server.wait_closed()
     assert [e.original_content for e in relay.received] == [
         ack_bytes(f"CHR-00000{n}") for n in range(1, 6)]
     assert len(set(relay.peers)) == 1
@@ -245,18 +243,13 @@ async def test_a_batch_goes_over_one_relay_connection(settings, db):
 
 async def test_a_dropped_relay_connection_is_reopened_and_nothing_is_sent_twice(settings, db):
     relay = SessionRelay(drop=(2,))
-    server = await start_relay(relay)
-    settings = with_relay(settings, server.sockets[0].getsockname()[1])
-    try:
+    async with relaying(settings, relay) as settings:
         for n in range(1, 4):
             queue_ack(db, f"CHR-00000{n}")
         assert await send_due(settings, db) == 2
         assert [(row["status"], row["attempts"]) for row in outbox_rows(db)] == [
             ("sent", 1), ("pending", 1), ("sent", 1)]
         assert await send_due(settings, db, now=later(BACKOFF_SECONDS[0] + 1)) == 1
-    finally:
-        server.close()
-        await server.wait_closed()
     assert [e.original_content for e in relay.received] == [
         ack_bytes(f"CHR-00000{n}") for n in (1, 3, 2)]
     assert len(set(relay.peers)) == 3      # 1; 3 after the drop; 2 in the next batch
