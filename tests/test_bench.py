@@ -7,6 +7,8 @@ there, that every message was accepted and processed, and that the table names t
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -105,34 +107,41 @@ def test_the_load_mix_varies_as_councils_do() -> None:
 SPAWNER = """
 import os, sys, time
 sys.stdin.readline()      # the test's mark comes first
-def spin(seconds):
-    end = time.process_time() + seconds
-    while time.process_time() < end:
-        pass
-if os.fork() == 0:
-    with open("/proc/self/comm", "w") as comm:
-        comm.write("returns-worker")
-    spin(0.3)
-    time.sleep(0.5)   # so that a sample sees all its CPU before it exits
-    os._exit(0)
-if os.fork() == 0:
-    spin(0.1)
-    time.sleep(0.5)
-    os._exit(0)
-time.sleep(2)
+done_r, done_w = os.pipe()
+def child(name, seconds):
+    if os.fork() == 0:
+        if name:
+            with open("/proc/self/comm", "w") as comm:
+                comm.write(name)
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+        os.write(done_w, b".")
+        time.sleep(60)    # alive until the test has sampled it
+child("returns-worker", 0.3)
+child("", 0.1)
+got = b""
+while len(got) < 2:       # both children have done their work
+    got += os.read(done_r, 2)
+print("ready", flush=True)
+time.sleep(60)
 """
 
 
 def test_process_tree_counts_cpu_by_kind_of_process() -> None:
-    process = subprocess.Popen([sys.executable, "-c", SPAWNER], stdin=subprocess.PIPE)
-    try:
-        with ProcessTree(process.pid) as tree:
-            mark = tree.cpu_mark()
-            process.communicate(b"go\n", timeout=10)
-            used = tree.cpu_since(mark)
-            peaks = tree.peak_memory_mb()
-    finally:
-        process.kill()
-    assert used["returns-worker"] >= 0.25 and 0.05 <= used["other"] < 0.2, used
+    with subprocess.Popen([sys.executable, "-c", SPAWNER], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, start_new_session=True) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            with ProcessTree(process.pid) as tree:
+                mark = tree.cpu_mark()
+                process.stdin.write(b"go\n")
+                process.stdin.flush()
+                assert process.stdout.readline() == b"ready\n"
+                used = tree.cpu_since(mark)
+                peaks = tree.peak_memory_mb()
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)   # the spawner and its two children
+    assert used["returns-worker"] >= 0.29 and 0.09 <= used["other"] < 0.2, used
     assert used["main"] < 0.1, used
     assert peaks["group_mb"] > peaks["main_mb"] > 0

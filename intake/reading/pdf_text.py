@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 
 from intake.reading.formats import ENCRYPTED_LETTER
 from intake.reading.pdf_streams import TOO_LARGE, check_pdf_streams, is_encrypted
@@ -20,6 +21,9 @@ SCANNED = ("letter not readable: it seems to be a scan (the PDF has no text laye
 # PDFium writes a hyphen that joins a word broken over two lines as U+0002; other C0
 # characters are glyphs without a Unicode mapping.
 UNMAPPED = re.compile(r"[\x00\x01\x03-\x08\x0b\x0e-\x1f]")
+# PDFium is not thread-safe: the workers read one message at a time, but a caller that reads
+# in threads (a test, a hand import) must not have two documents open in it at once.
+PDFIUM_LOCK = threading.Lock()
 
 
 def read_pdf(data: bytes, max_pages: int, max_chars: int) -> str:
@@ -28,7 +32,8 @@ def read_pdf(data: bytes, max_pages: int, max_chars: int) -> str:
         chunks = _pypdf_pages(data, max_pages, max_chars)
     else:
         check_pdf_streams(data)
-        chunks = _pdfium_pages(data, max_pages, max_chars)
+        with PDFIUM_LOCK:
+            chunks = _pdfium_pages(data, max_pages, max_chars)
     if not any(chunk.strip() for chunk in chunks):
         raise UnreadableFile(SCANNED)
     return "\n".join(chunks)
