@@ -11,8 +11,6 @@ import argparse
 import asyncio
 import sys
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.digest import build_digest, digest_day, digest_scope
 from bot.render_text import to_text
 from bot.scheduler import DigestChannel, load_digest_channels, publish_digest
@@ -65,6 +63,9 @@ def print_digests(settings: Settings, collection: Collection) -> str:
 
 async def _post(settings: Settings, collection: Collection, channels: list[DigestChannel],
                 *, force: bool) -> int:
+    # slack_sdk (and aiohttp under it) only to post: `--print` never loads them.
+    from slack_sdk.web.async_client import AsyncWebClient
+
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     now = settings.now()
     day = digest_day(collection, now)

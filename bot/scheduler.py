@@ -18,9 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
 from bot.announce import announcement, claim_unannounced
@@ -42,6 +41,9 @@ from store.collection import Collection
 from store.db import open_db
 from store.schedule_log import claim_digest, release_digest
 from store.settings import Settings
+
+if TYPE_CHECKING:   # the client is the caller's: `bot digest --print` never loads slack_sdk
+    from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

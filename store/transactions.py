@@ -7,19 +7,25 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
+from store.writer_turn import writer_turn
+
 
 @contextmanager
 def immediate(db: Database) -> Iterator[Database]:
-    """A write transaction that takes the write lock up front.
+    """A write transaction that takes the write lock up front, after its turn among this
+    code's writers (store/writer_turn.py).
 
     sqlite-utils' `atomic()` opens a plain `BEGIN`, which fails at once (whatever the busy
     timeout) when another process writes between our read and our write.
     """
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    else:
-        db.execute("COMMIT")
+    store_path = db.execute("PRAGMA database_list").fetchone()[2]
+    busy_seconds = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    with writer_turn(store_path, busy_seconds):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")

@@ -75,3 +75,9 @@ def test_numpy_imports_as_usual_after_the_store_loaded_sqlite_utils_without_it()
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.stdout.split() == ["True", "8"], done.stderr
+
+
+def test_printing_the_digest_loads_no_slack_client(env):
+    out, modules = run(env, "bot", "digest", "--print")
+    assert out.startswith("Daily digest for England")
+    assert not libraries(modules) & HEAVY
