@@ -16,7 +16,7 @@ import xlwt
 from odf.table import TableCell
 from odf.text import P
 
-from intake.samples.files import covered_cells, ods_document
+from intake.samples.files import covered_cells, ods_document, saved
 from intake.samples.grids import SheetGrid
 
 
@@ -67,9 +67,7 @@ def _openpyxl(book: Book) -> bytes:
             sheet.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1,
                               end_column=c2 + 1)
         sheet.sheet_state = "hidden" if hidden else "visible"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved(workbook.save)
 
 
 def _xlsxwriter(book: Book) -> bytes:
@@ -108,9 +106,7 @@ def _xlwt(book: Book) -> bytes:
                 elif value is not None and (r, c) not in covered:
                     sheet.write(r, c, value)
         sheet.visibility = 1 if hidden else 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved(workbook.save)
 
 
 def _odfpy(book: Book) -> bytes:

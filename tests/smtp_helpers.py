@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtplib import SMTPResponse
 
 from intake.server import IntakeHandler, MessageWriter, start_smtp_server
 from store.settings import Settings
@@ -23,18 +24,13 @@ INBOX = "careandreform2@communities.gov.uk"
 
 
 @dataclass(frozen=True)
-class Reply:
-    code: int
-    text: str
-
-
-@dataclass(frozen=True)
 class Exchange:
-    """The server's replies to one message: MAIL, each RCPT, and DATA (None when not reached)."""
+    """The server's replies to one message: MAIL, each RCPT, and DATA (None when not reached),
+    each as aiosmtplib's (code, message)."""
 
-    mail: Reply
-    rcpts: tuple[Reply, ...]
-    data: Reply | None
+    mail: SMTPResponse
+    rcpts: tuple[SMTPResponse, ...]
+    data: SMTPResponse | None
 
 
 @dataclass
@@ -89,16 +85,16 @@ def _send_blocking(
 ) -> Exchange:
     with smtplib.SMTP(host, port, timeout=30) as client:
         client.ehlo("client.test")
-        mail = Reply(*_decoded(client.mail(mail_from, list(mail_options))))
+        mail = SMTPResponse(*_decoded(client.mail(mail_from, list(mail_options))))
         if mail.code != 250:
             return Exchange(mail, (), None)
-        rcpts = tuple(Reply(*_decoded(client.rcpt(address))) for address in rcpt_to)
+        rcpts = tuple(SMTPResponse(*_decoded(client.rcpt(address))) for address in rcpt_to)
         if not any(reply.code == 250 for reply in rcpts):
             return Exchange(mail, rcpts, None)
         try:
-            data = Reply(*_decoded(client.data(raw)))
+            data = SMTPResponse(*_decoded(client.data(raw)))
         except smtplib.SMTPDataError as exc:
-            data = Reply(exc.smtp_code, exc.smtp_error.decode(errors="replace"))
+            data = SMTPResponse(exc.smtp_code, exc.smtp_error.decode(errors="replace"))
         return Exchange(mail, rcpts, data)
 
 
@@ -106,7 +102,7 @@ def _decoded(reply: tuple[int, bytes]) -> tuple[int, str]:
     return reply[0], reply[1].decode(errors="replace")
 
 
-async def greeting(port: int, host: str = "127.0.0.1") -> Reply:
+async def greeting(port: int, host: str = "127.0.0.1") -> SMTPResponse:
     """The first line a new connection gets (220, or 421 when the server is full)."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -114,7 +110,7 @@ async def greeting(port: int, host: str = "127.0.0.1") -> Reply:
     finally:
         writer.close()
         await writer.wait_closed()
-    return Reply(int(line[:3]), line[4:])
+    return SMTPResponse(int(line[:3]), line[4:])
 
 
 @dataclass

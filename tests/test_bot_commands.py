@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -181,13 +182,14 @@ def test_bare_place_name_is_a_status_question(ctx):
 def test_answers_are_fast_on_a_full_store(db, settings, collection):
     fill_full_store(db, versions=5)
     ctx = Context(db, settings, collection)
-    started = datetime.now()
+    # The CPU the answers take: the machine's other work does not count against them.
+    started = time.process_time()
     for question in ("status", "missing", "concerns", "concerns London", "status Leeds",
                      "concerns testing"):
         blocks = to_blocks(answer(question, NATIONAL, ctx))
         assert len(blocks) <= MAX_BLOCKS
         assert all(len(b["text"]["text"]) <= MAX_TEXT for b in blocks if b["type"] == "section")
-    assert (datetime.now() - started).total_seconds() < 2.0
+    assert time.process_time() - started < 2.0
     assert answer("status", NATIONAL, ctx).title.startswith("151 of 151 returned: 151 valid")
 
 

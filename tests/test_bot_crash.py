@@ -53,8 +53,14 @@ def start_bot(tmp_path: Path, api_url: str) -> subprocess.Popen:
            "SLACK_API_URL": api_url, "BOT_PORT": str(free_port()),
            "DIGEST_CHANNELS": str(channels), "RETURNS_NOW": "2020-05-28T09:30:00"}
     with (tmp_path / "bot.log").open("ab") as log:
+        # Ctrl-C's signal as a terminal sends it, even when this run inherited it ignored (a
+        # shell's background job): the test stops the bot with it.
         return subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-                                stdout=log, stderr=log)
+                                stdout=log, stderr=log, preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 async def test_sigkill_mid_digest_then_restart_posts_no_digest_twice(tmp_path, db, settings):

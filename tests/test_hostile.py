@@ -35,7 +35,7 @@ async def send(port: int, raw: bytes, mail_from: str = LEEDS_SENDER, **options) 
     """Send one message that must be accepted; returns its reference."""
     exchange = await send_message(port, raw, mail_from=mail_from, **options)
     assert exchange.data is not None and exchange.data.code == 250, exchange
-    return refs_in(exchange.data.text)[0]
+    return refs_in(exchange.data.message)[0]
 
 
 async def open_idle(port: int, count: int) -> list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
@@ -101,7 +101,7 @@ async def test_too_many_recipients_are_refused_and_the_message_is_answered_once(
         await until(lambda: settled(settings.returns_db), CORPUS_SECONDS)
     assert [reply.code for reply in exchange.rcpts] == [250] * MAX_RECIPIENTS + [452] * 5
     assert exchange.data is not None and exchange.data.code == 250
-    [ref] = refs_in(exchange.data.text)
+    [ref] = refs_in(exchange.data.message)
     assert dispositions(settings.returns_db)[ref][0] == "accepted"
     assert ack_files(settings.outbox_dir) == {ref: 1}
 

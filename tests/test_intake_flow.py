@@ -85,7 +85,7 @@ def return_mail(content: ReturnContent, *, sender="asha.patel@leeds.gov.uk",
 async def test_a_valid_return_is_recorded_and_acknowledged(intake, settings):
     exchange = await send_message(intake.port, return_mail(leeds_return()),
                                   mail_from="asha.patel@leeds.gov.uk")
-    assert exchange.data.code == 250 and "CHR-000001" in exchange.data.text
+    assert exchange.data.code == 250 and "CHR-000001" in exchange.data.message
 
     await settled(intake, settings.outbox_dir, 1)
     db = open_db(settings.returns_db)
@@ -148,7 +148,7 @@ async def test_the_same_message_delivered_twice_is_stored_and_answered_once(inta
     raw = return_mail(leeds_return())
     first = await send_message(intake.port, raw, mail_from="asha.patel@leeds.gov.uk")
     second = await send_message(intake.port, raw, mail_from="asha.patel@leeds.gov.uk")
-    assert first.data.text == second.data.text
+    assert first.data.message == second.data.message
     await settled(intake, settings.outbox_dir, 1)
     assert len(acks(settings.outbox_dir)) == 1
     assert len(list(export_rows(open_db(settings.returns_db), "messages"))) == 1

@@ -69,7 +69,7 @@ async def test_a_flood_of_2000_messages_from_many_senders(settings, collection, 
             n, (sender, raw) = queue.pop()
             exchange = await send_message(port, raw, mail_from=sender)
             assert exchange.data is not None and exchange.data.code == 250, exchange
-            replies[n] = exchange.data.text
+            replies[n] = exchange.data.message
 
     async with intake_service(settings, collection) as intake:
         await asyncio.gather(*(connection(intake.port) for _ in range(20)))

@@ -38,7 +38,7 @@ async def test_accepts_stores_exact_bytes_and_quotes_the_reference(settings, db)
     assert len(stored_ids) == 1
     message = get_message(db, stored_ids[0])
     assert message is not None
-    assert message.ref in exchange.data.text and message.ref.startswith("CHR-")
+    assert message.ref in exchange.data.message and message.ref.startswith("CHR-")
     assert message.raw == raw
     assert message.message_id == "<r1@leeds.gov.uk>"
     assert message.mail_from == "returns@leeds.gov.uk"
@@ -91,8 +91,8 @@ async def test_duplicate_delivery_is_stored_once_and_handed_on_until_processed(s
         again = await send_message(intake.port, raw)
         changed = await send_message(intake.port, make_raw(body="A corrected return."))
     assert first.data is not None and again.data is not None and changed.data is not None
-    assert first.data.text == again.data.text
-    assert changed.data.text != first.data.text
+    assert first.data.message == again.data.message
+    assert changed.data.message != first.data.message
     assert stored_count(db) == 2
     # The copy of a message not processed yet is handed on again (processing is idempotent):
     # its first hand-over may have died with the sender's session.
@@ -117,7 +117,7 @@ async def test_read_only_store_gives_451_without_internals(settings, db):
         exchange = await send_message(intake.port, make_raw())
     assert exchange.data is not None
     assert exchange.data.code == 451
-    assert "readonly" not in exchange.data.text.lower()
+    assert "readonly" not in exchange.data.message.lower()
     assert stored_count(db) == 0
 
 
@@ -136,7 +136,7 @@ async def test_store_failure_gives_451_then_the_retry_is_accepted(settings, db):
         failed = await send_message(intake.port, make_raw())
         retried = await send_message(intake.port, make_raw())
     assert failed.data is not None and failed.data.code == 451
-    assert "secret" not in failed.data.text and "space" not in failed.data.text
+    assert "secret" not in failed.data.message and "space" not in failed.data.message
     assert retried.data is not None and retried.data.code == 250
     assert len(stored_ids) == 1
 
@@ -252,5 +252,5 @@ async def test_real_bounces_replayed_with_null_sender_are_all_stored(settings, d
             exchange = await send_message(intake.port, raw, mail_from="")
             assert exchange.data is not None and exchange.data.code == 250, path.name
             # Some files of the corpus are the same message: those are stored once.
-            stored = get_by_ref(db, exchange.data.text.rsplit(" ", 1)[-1])
+            stored = get_by_ref(db, exchange.data.message.rsplit(" ", 1)[-1])
             assert stored is not None and stored.raw == raw and stored.mail_from == ""

@@ -48,6 +48,13 @@ for _uri, _prefix in nsdict.items():
 # --- spreadsheet writers -------------------------------------------------------------------
 
 
+def saved(save: Callable[[io.BytesIO], object]) -> bytes:
+    """What a writer's `save(file)` writes, as bytes."""
+    buffer = io.BytesIO()
+    save(buffer)
+    return buffer.getvalue()
+
+
 def write_xlsx(
     content: ReturnContent, layout: Layout = Layout(), collection: Collection | None = None
 ) -> bytes:
@@ -74,9 +81,7 @@ def write_xlsx(
     workbook.active = _first_visible(sheets)
     workbook.properties.creator = "Adult Social Care"
     workbook.properties.created = FILE_TIME
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return normalise_zip(saved(workbook.save))
 
 
 def write_xlsx_xlsxwriter(
@@ -122,9 +127,7 @@ def write_xls(
                     sheet.write(r, c, value, bold if r in grid.bold_rows else plain)
         if grid.hidden:
             sheet.visibility = 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved(workbook.save)
 
 
 def write_ods(
@@ -134,11 +137,22 @@ def write_ods(
     return normalise_zip(ods_document(lay_out(content, layout, collection)))
 
 
+def _ods_cell(value: Value, span: dict[str, int]) -> TableCell:
+    if isinstance(value, int | float):
+        cell = TableCell(valuetype="float", value=value, **span)
+    elif value is not None:
+        cell = TableCell(valuetype="string", **span)
+    else:
+        cell = TableCell(**span)
+    for line in ("" if value is None else str(value)).splitlines():
+        cell.addElement(P(text=line))
+    return cell
+
+
 def ods_document(grids: Iterable[SheetGrid],
-                 cell: Callable[[Any, dict[str, int]], TableCell] | None = None) -> bytes:
+                 cell: Callable[[Any, dict[str, int]], TableCell] = _ods_cell) -> bytes:
     """Sheets as an .ods by odfpy: merged ranges spanned, the cells they cover marked covered,
-    hidden sheets hidden; `cell` renders one value with its span (plain text and numbers when
-    not given)."""
+    hidden sheets hidden; `cell` renders one value with its span (by default text and numbers)."""
     document = OpenDocumentSpreadsheet()
     hidden_style = Style(name="HiddenSheet", family="table")
     hidden_style.addElement(TableProperties(display=False))
@@ -152,24 +166,10 @@ def ods_document(grids: Iterable[SheetGrid],
             row = TableRow()
             for c, value in enumerate(values):
                 row.addElement(CoveredTableCell() if (r, c) in covered
-                               else (cell or _ods_cell)(value, spans.get((r, c), {})))
+                               else cell(value, spans.get((r, c), {})))
             table.addElement(row)
         document.spreadsheet.addElement(table)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
-
-
-def _ods_cell(value: Value, span: dict[str, int]) -> TableCell:
-    if isinstance(value, int | float):
-        cell = TableCell(valuetype="float", value=value, **span)
-    elif value is not None:
-        cell = TableCell(valuetype="string", **span)
-    else:
-        cell = TableCell(**span)
-    for line in ("" if value is None else str(value)).splitlines():
-        cell.addElement(P(text=line))
-    return cell
+    return saved(document.write)
 
 
 def write_csv(
@@ -214,9 +214,7 @@ def write_docx_letter(text: str) -> bytes:
     document.core_properties.modified = FILE_TIME
     for paragraph in paragraphs(text):
         document.add_paragraph(paragraph)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return normalise_zip(saved(document.save))
 
 
 _LATIN1_SUBSTITUTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
@@ -241,9 +239,7 @@ def write_odt_letter(text: str) -> bytes:
     document = OpenDocumentText()
     for paragraph in paragraphs(text):
         document.text.addElement(P(text=paragraph))
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return normalise_zip(buffer.getvalue())
+    return normalise_zip(saved(document.write))
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
