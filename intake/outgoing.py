@@ -49,6 +49,7 @@ RELAY_LEASE = timedelta(seconds=2 * RELAY_TIMEOUT_SECONDS)
 MAILDIR_LEASE = timedelta(seconds=10)
 MAILDIR_ATTEMPT = timedelta(seconds=5)
 BATCH_SIZE = 50
+GATHER_SECONDS = 0.1
 
 
 async def run_sender(
@@ -70,6 +71,9 @@ async def run_sender(
             except sqlite3.Error:  # e.g. the store locked past its busy timeout: next poll
                 log.exception("outbox unavailable; retrying")
             await _pause(stop, wake, poll_seconds)
+            # Acknowledgements queued in the same moment (a burst) go out as one batch: a
+            # batch costs a fraction of a mail each, a lone mail several times that.
+            await _pause(stop, None, GATHER_SECONDS)
     finally:
         await store.close()
 

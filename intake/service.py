@@ -21,7 +21,13 @@ from intake.outgoing import run_sender
 from intake.pipeline import MAX_ATTEMPTS, give_up
 from intake.reading.sandbox import WORKERS, ReadingFailed, run_limited
 from intake.server import IntakeHandler, MessageWriter, start_smtp_server
-from intake.worker import Processed, ProcessingFailed, process_in_worker, record_unreadable
+from intake.worker import (
+    Processed,
+    ProcessingFailed,
+    pack_job,
+    process_in_worker,
+    record_unreadable,
+)
 from store.collection import Collection
 from store.db import open_db
 from store.messages import count_attempt, unprocessed_ids
@@ -43,8 +49,8 @@ class IntakeService:
         self._retry_seconds = retry_seconds
         self.collection = collection
         # Workers may run from another directory: they get the store's full path.
-        self._worker_settings = settings.model_copy(
-            update={"returns_db": settings.returns_db.resolve()})
+        self._job = pack_job(settings.model_copy(
+            update={"returns_db": settings.returns_db.resolve()}), collection)
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-process")
         self._db: Database | None = None
@@ -125,8 +131,7 @@ class IntakeService:
 
     async def _process(self, row_id: int) -> Processed:
         try:
-            return await run_limited(process_in_worker, self._worker_settings, self.collection,
-                                     row_id)
+            return await run_limited(process_in_worker, self._job, row_id)
         except ReadingFailed as failure:    # the message's files killed or stalled the worker
             return await self._in_db(record_unreadable, self.settings, self.collection, row_id,
                                      failure)
