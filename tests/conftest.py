@@ -21,6 +21,15 @@ from tests.signal_helpers import TUESDAY, fill_london
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def shared_bytes(*parts: str) -> bytes:
+    """A file under ../shared; the calling test is skipped where ../shared is absent (a clone
+    on its own, as deployed)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared is not beside this clone")
+    return path.read_bytes()
+
+
 def settings_in(folder: Path) -> Settings:
     """The tests' settings: a store in `folder`, the collection clock at Thursday noon."""
     return Settings(

@@ -17,9 +17,8 @@ from odf.text import H, LineBreak, List, ListItem, P, S, Span, Tab
 
 from intake.reading.letters import MAX_PAGES, UnreadableLetter, read_letter
 from intake.reading.sheets import UnreadableFile
-from tests.conftest import SHARED
+from tests.conftest import shared_bytes
 
-ODD = SHARED / "corpora" / "odd-files"
 OPENING = "Dear colleagues, Leeds City Council sets out its support to care homes."
 MARKET = "The local care market remains resilient despite financial pressures."
 
@@ -215,5 +214,5 @@ def test_rtf_letters_in_any_writer_layout_leak_no_control_codes(seed: int) -> No
 
 
 def test_a_text_box_in_a_word_letter_is_read_once() -> None:
-    text = read_letter("letter.docx", (ODD / "mammoth__text-box.docx").read_bytes())
+    text = read_letter("letter.docx", shared_bytes("corpora", "odd-files", "mammoth__text-box.docx"))
     assert text.split("\n").count("Datum plane") == 1
