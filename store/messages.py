@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -55,12 +55,12 @@ def store_raw(
         existing = _find(db, message_id, sha)
         if existing is not None:
             return existing, False
+        row_id = _next_id(db)
         stored = StoredMessage(
-            id=_next_id(db), ref="", message_id=message_id, mail_from=mail_from,
+            id=row_id, ref=make_ref(row_id), message_id=message_id, mail_from=mail_from,
             rcpt_to=tuple(rcpt_to), received_at=datetime.now(UTC).isoformat(),
             collection_time=collection_time.isoformat(), raw=raw, disposition=None,
             reason=None, la_code=None)
-        stored = replace(stored, ref=make_ref(stored.id))
         db.execute(
             """INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, rcpt_to,
                    peer, received_at, collection_time, subject, from_header)
