@@ -12,10 +12,8 @@ import inspect
 import logging
 import socket
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from functools import partial
 from pathlib import Path
 from typing import Any, AnyStr
 
@@ -26,6 +24,7 @@ from intake.reading.headers import decode_header_value
 from store.db import open_db
 from store.messages import StoredMessage, store_raw
 from store.settings import Settings
+from store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,10 @@ StoreRaw = Callable[..., tuple[StoredMessage, bool]]
 
 
 class MessageWriter:
-    """Commits raw messages from one dedicated thread, through that thread's own connection.
+    """Commits raw messages from one dedicated store thread, through its own connection.
 
-    SQLite connections belong to the thread that opened them, and one writer thread keeps
-    commits (each fsynced, synchronous=FULL) in arrival order without lock contention.
+    One writer thread keeps commits (each fsynced, synchronous=FULL) in arrival order without
+    lock contention between them.
     """
 
     def __init__(
@@ -65,41 +64,16 @@ class MessageWriter:
         store: StoreRaw = store_raw,
         connect: Callable[[Path], Database] = open_db,
     ) -> None:
-        self._db_path = db_path
         self._store = store
-        self._connect = connect
-        self._db: Database | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp-store")
+        self._thread = StoreThread(db_path, name="smtp-store", connect=connect)
 
     async def store(self, raw: bytes, **fields: Any) -> tuple[StoredMessage, bool]:
         """Commit `raw` (see store.messages.store_raw for `fields`); returns it and whether new."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(self._store_now, raw, fields))
-
-    def _store_now(self, raw: bytes, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
-        if self._db is None:
-            self._db = self._connect(self._db_path)
-        try:
-            return self._store(self._db, raw, **fields)
-        except BaseException:
-            # After a failed commit (disk full, I/O error) the connection's state is unknown:
-            # start the next message on a fresh one.
-            self._drop_connection()
-            raise
-
-    def _drop_connection(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            try:
-                db.close()
-            except Exception:  # closing a broken connection may fail too; nothing to keep
-                log.warning("could not close the message store connection", exc_info=True)
+        return await self._thread.run(self._store, raw, **fields)
 
     async def close(self) -> None:
         """Close the connection in its own thread and stop the thread."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._drop_connection)
-        self._executor.shutdown(wait=True)
+        await self._thread.close()
 
 
 class IntakeHandler:

@@ -1,21 +1,16 @@
-"""The intake process: the SMTP edge, the processing of stored mail, and the outbox sender.
+"""The intake process: the SMTP edge, the hand-over of stored mail to the workers, and the
+outbox sender.
 
-One event loop. Storing happens in the SMTP handler's writer thread; processing reads
-attachments in limited worker processes and commits from one database thread of its own; the
-sender loop delivers the outbox. Messages stored but not processed (a crash, a restart) are
-picked up at start.
-"""
+One event loop. Storing happens in the SMTP handler's writer thread; each stored message is
+handed (by row id) to a limited worker process that reads, decides and records it
+(intake/worker.py); the intake's own store thread only finds unprocessed messages at start and
+records failures; the sender delivers the outbox from a thread of its own. Messages stored but
+not processed (a crash, a restart) are picked up at start."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
-from typing import Any, TypeVar
-
-from sqlite_utils import Database
 
 from intake.outgoing import run_sender
 from intake.pipeline import MAX_ATTEMPTS, give_up
@@ -29,12 +24,11 @@ from intake.worker import (
     record_unreadable,
 )
 from store.collection import Collection
-from store.db import open_db
 from store.messages import count_attempt, unprocessed_ids
 from store.settings import Settings
+from store.thread import StoreThread
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SENDER_POLL_SECONDS = 2.0  # for retries and mail queued by other processes (chasers)
 RETRY_SECONDS = 5.0     # times the attempt number: a locked store usually clears in seconds
@@ -52,8 +46,7 @@ class IntakeService:
         self._job = pack_job(settings.model_copy(
             update={"returns_db": settings.returns_db.resolve()}), collection)
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-process")
-        self._db: Database | None = None
+        self._store = StoreThread(settings.returns_db, name="intake-process")
         self._stop = asyncio.Event()
         self._mail_queued = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -70,7 +63,7 @@ class IntakeService:
 
     async def start(self) -> None:
         handler = IntakeHandler(self.settings, self._writer, on_stored=self.enqueue)
-        for row_id in await self._in_db(unprocessed_ids):
+        for row_id in await self._store.run(unprocessed_ids):
             self.enqueue(row_id)
         self._update_idle()
         self._server = await start_smtp_server(self.settings, handler)
@@ -88,8 +81,7 @@ class IntakeService:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._writer.close()
-        await self._in_db(lambda db: db.close())
-        self._db_thread.shutdown(wait=True)
+        await self._store.close()
 
     def enqueue(self, row_id: int) -> None:
         """Queue a stored message for processing."""
@@ -133,7 +125,7 @@ class IntakeService:
         try:
             return await run_limited(process_in_worker, self._job, row_id)
         except ReadingFailed as failure:    # the message's files killed or stalled the worker
-            return await self._in_db(record_unreadable, self.settings, self.collection, row_id,
+            return await self._store.run(record_unreadable, self.settings, self.collection, row_id,
                                      failure)
 
     async def _after_failure(self, row_id: int, error: Exception) -> None:
@@ -141,13 +133,13 @@ class IntakeService:
         # on after a few tries, restarts included. With the store out of reach the attempt is
         # not counted: it is the store's failure, not the message's.
         try:
-            attempts: int | None = await self._in_db(count_attempt, row_id)
+            attempts: int | None = await self._store.run(count_attempt, row_id)
         except Exception:
             log.exception("could not count a failed attempt at message %d", row_id)
             attempts = None
         if attempts is not None and attempts >= MAX_ATTEMPTS:
             try:
-                await self._in_db(give_up, row_id, type(error).__name__)
+                await self._store.run(give_up, row_id, type(error).__name__)
                 return
             except Exception:
                 log.exception("could not set message %d aside; retrying", row_id)
@@ -158,12 +150,3 @@ class IntakeService:
     def _retry(self, row_id: int) -> None:
         self._retrying.discard(row_id)
         self.enqueue(row_id)
-
-    async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db_thread, partial(self._call, fn, *args))
-
-    def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._db is None:
-            self._db = open_db(self.settings.returns_db)
-        return fn(self._db, *args)

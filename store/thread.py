@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -13,6 +14,7 @@ from sqlite_utils import Database
 
 from store.db import open_db
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -22,8 +24,10 @@ class StoreThread:
     (SQLite connections belong to their thread); calls run there one at a time, so a write
     that waits for the lock (up to the busy timeout) never holds up the event loop."""
 
-    def __init__(self, path: Path, *, name: str = "store") -> None:
+    def __init__(self, path: Path, *, name: str = "store",
+                 connect: Callable[[Path], Database] = open_db) -> None:
         self._path = path
+        self._connect = connect
         self._db: Database | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
 
@@ -35,8 +39,14 @@ class StoreThread:
 
     def _call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         if self._db is None:
-            self._db = open_db(self._path)
-        return fn(self._db, *args, **kwargs)
+            self._db = self._connect(self._path)
+        try:
+            return fn(self._db, *args, **kwargs)
+        except BaseException:
+            # After a failed statement or commit (locked, disk full, I/O error) the
+            # connection's state is unknown: the next call starts on a fresh one.
+            self._close_now()
+            raise
 
     async def close(self) -> None:
         """Close the connection in its thread, then stop the thread."""
@@ -46,4 +56,7 @@ class StoreThread:
     def _close_now(self) -> None:
         db, self._db = self._db, None
         if db is not None:
-            db.close()
+            try:
+                db.close()
+            except Exception:  # closing a broken connection may fail too; nothing to keep
+                log.warning("could not close a store connection", exc_info=True)
