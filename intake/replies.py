@@ -5,9 +5,9 @@ Python's email package RFC 2047-encodes a long header with no spaces in it
 (python/cpython#100991), and Outlook then loses the thread. So the `In-Reply-To` and
 `References` lines are written here, as one plain `<msg-id>` each, however long.
 
-The message is written as bytes directly (headers encoded only where they need it, both parts
-quoted-printable UTF-8): building it from `EmailMessage` header objects cost about ten times
-as much, inside the write transaction.
+The message is written as bytes directly (headers encoded only where they need it; the plain
+part quoted-printable and the HTML part base64, both UTF-8): building it from `EmailMessage`
+header objects cost about ten times as much, inside the write transaction.
 
 Pure: composes the bytes; the caller queues them in the outbox.
 """
