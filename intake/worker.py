@@ -27,7 +27,7 @@ from intake.reading.sandbox import ReadingFailed
 from store.collection import Collection
 from store.context import Context
 from store.db import open_db
-from store.messages import get_message
+from store.messages import StoredMessage, get_message
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,19 +84,24 @@ def process_in_worker(job: bytes, row_id: int) -> Processed:
     sandbox worker."""
     settings, collection = _unpacked(job)
     try:
-        message = get_message(_Connection.to(settings.returns_db), row_id)
+        db = _Connection.to(settings.returns_db)
+        message = get_message(db, row_id)
     except Exception as error:      # the store, not the message: tried again later
         return _failed(error)
     if message is None or message.disposition is not None:
-        return Processed(message.disposition if message else None)
+        return _already(message)
     reading = read_message(message.raw, collection)
     try:
-        context = Context(_Connection.to(settings.returns_db), settings, collection)
-        handled = handle(context, Handling(message, read=reading))
+        handled = handle(Context(db, settings, collection), Handling(message, read=reading))
     except Exception as error:      # kept for a retry: the reading itself went well
         log.exception("processing %s failed after reading", message.ref)
         return _failed(error, message.ref)
     return Processed(handled.disposition, message.ref, message.mail_from)
+
+
+def _already(message: StoredMessage | None) -> Processed:
+    """A message gone, or given its disposition meanwhile (a resent copy, a restart)."""
+    return Processed(message.disposition if message else None)
 
 
 def _failed(error: Exception, ref: str = "") -> Processed:
@@ -110,7 +115,7 @@ def record_unreadable(db: Database, settings: Settings, collection: Collection, 
     run by the intake itself, on its own connection."""
     message = get_message(db, row_id)
     if message is None or message.disposition is not None:
-        return Processed(message.disposition if message else None)
+        return _already(message)
     disposition = process_stored(db, settings, collection, message,
                                  failed_reading(message.raw, failure))
     return Processed(disposition, message.ref, message.mail_from)
