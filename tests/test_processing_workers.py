@@ -7,6 +7,7 @@ import asyncio
 import os
 from pathlib import Path
 
+from bench.process_tree import descendants
 from intake.pipeline import MAX_ATTEMPTS
 from intake.reading.sandbox import WORKER_NAME, WORKER_NICENESS
 from intake.service import IntakeService
@@ -60,20 +61,11 @@ async def test_workers_are_named_and_run_below_the_smtp_edge(settings, collectio
 
 def _workers() -> list[int]:
     """This process's descendants named as processing workers."""
-    children: dict[int, list[int]] = {}
-    names: dict[int, bytes] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_bytes()
-            names[int(stat.parent.name)] = (stat.parent / "comm").read_bytes().strip()
-        except OSError:
-            continue
-        parent = int(text[text.rindex(b")") + 2:].split()[1])
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, todo = [], [os.getpid()]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            todo.append(child)
-            if names.get(child) == WORKER_NAME:
-                found.append(child)
-    return found
+    return [pid for pid in descendants(os.getpid()) if _name(pid) == WORKER_NAME]
+
+
+def _name(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/comm").read_bytes().strip()
+    except OSError:     # gone since it was listed
+        return b""
