@@ -20,7 +20,7 @@ from typing import Any, AnyStr
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlite_utils import Database
 
-from intake.reading.headers import decode_header_value
+from intake.reading.headers import decode_header_value, header_block
 from store.db import open_db
 from store.messages import StoredMessage, store_raw
 from store.settings import Settings
@@ -42,8 +42,6 @@ MAX_SESSIONS = 100
 # aiosmtpd's timeout covers a whole command, DATA transfer and handler included: long enough
 # for a message at the size limit over a slow link.
 SESSION_TIMEOUT_SECONDS = 300
-# Headers are read from the start of the message only; the rest is the reader's job.
-HEADER_BYTES = 256 * 1024
 MAX_HEADER_TEXT = 998
 
 OnStored = Callable[[int], Awaitable[None] | None]
@@ -151,7 +149,7 @@ class IntakeHandler:
 def header_summary(raw: bytes) -> tuple[str, str, str]:
     """Message-ID, Subject and From as text, read cheaply from the headers; never raises."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(_header_block(raw))
+        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
         # The raw values: compat32's own objects turn raw 8-bit bytes into replacement marks.
         values = {name.lower(): value for name, value in reversed(list(headers.raw_items()))}
         return (
@@ -162,14 +160,6 @@ def header_summary(raw: bytes) -> tuple[str, str, str]:
     except Exception:  # a header summary is a convenience; a broken header must not cost a 451
         log.warning("could not read the headers of a message", exc_info=True)
         return "", "", ""
-
-
-def _header_block(raw: bytes) -> bytes:
-    """The headers alone: the parser would otherwise split every line of the body too."""
-    head = raw[:HEADER_BYTES]
-    ends = [end + len(blank) // 2 for blank in (b"\r\n\r\n", b"\n\n")
-            if (end := head.find(blank)) >= 0]
-    return head[:min(ends)] if ends else head
 
 
 def _one_line(value: Any) -> str:

@@ -32,13 +32,25 @@ AUTO_MARKERS = frozenset({
 CHARSET_ALIASES: dict[str, str | None] = {"unicode-1-1-utf-7": "utf-7", "x-unknown": None, "unknown-8bit": None,
                    "x-user-defined": None, "unknown": None, "default": None}
 ADDRESS = re.compile(r"^[^\s<>@,;:\"\\]+@[^\s<>@,;:\"\\]+$")
+# Headers are read from the start of a message only; anything longer is not a header block.
+HEADER_BYTES = 256 * 1024
 MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+
+
+def header_block(raw: bytes) -> bytes:
+    """The headers alone, up to the first blank line (and at most HEADER_BYTES): a header
+    parser given the whole message would split every line of the body too."""
+    head = raw[:HEADER_BYTES]
+    ends = [end + len(blank) // 2 for blank in (b"\r\n\r\n", b"\n\n")
+            if (end := head.find(blank)) >= 0]
+    return head[:min(ends)] if ends else head
 
 
 def parse_headers(raw: bytes) -> Headers:
     """Only the headers: cheap and safe, for when the full reading failed."""
     try:
-        return headers_of(BytesHeaderParser(policy=policy.default).parsebytes(normalise_newlines(raw)))
+        return headers_of(BytesHeaderParser(policy=policy.default).parsebytes(
+            normalise_newlines(header_block(raw))))
     except Exception:  # never lose the message over its headers
         return Headers()
 
