@@ -97,10 +97,10 @@ def trust(job: Context, handling: Handling) -> Handling:
     """Whether the sender may speak for the LA (not asked when a person vouched for it)."""
     if handling.vouched or handling.released_as or handling.la is None:
         return handling
-    verdict = check_sender(handling.la, handling.message.mail_from, handling.reading.headers,
+    refusal = check_sender(handling.la, handling.message.mail_from, handling.reading.headers,
                            trusted_authserv_ids=job.settings.trusted_authserv_ids,
                            extra_sender_domains=job.settings.extra_sender_domains)
-    return handling if verdict.trusted else handling.settle("quarantined", verdict.reason)
+    return handling if refusal is None else handling.settle("quarantined", refusal)
 
 
 @deciding
