@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any, AnyStr
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlite_utils import Database
 
 from intake.reading.headers import decode_header_value, header_block
-from store.db import open_db
+from store.db import Database, open_db
 from store.messages import StoredMessage, store_raw
 from store.settings import Settings
 from store.thread import StoreThread

@@ -18,15 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from intake.handling import Handling
 from intake.pipeline import handle, process_stored
 from intake.reading.message import failed_reading, read_message
 from intake.reading.sandbox import ReadingFailed
 from store.collection import Collection
 from store.context import Context
-from store.db import open_db
+from store.db import Database, open_db
 from store.messages import StoredMessage, get_message
 from store.settings import Settings
 
