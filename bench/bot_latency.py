@@ -21,12 +21,13 @@ import aiohttp
 from bench.mail import Mail
 from bench.processes import NOW, base_env, free_port, started, wait_listening
 from bench.slack import mention, post_signed, slash_command
-from bench.smtp_client import Burst, send_burst
+from bench.smtp_client import send_burst
 from bench.stats import repeat, spread
 from bench.throughput import message_count, wait_settled
 from bot.commands import answer
 from bot.render_slack import to_blocks
 from bot.roles import viewer_from_role
+from intake.samples.sending import SendReport
 from store.collection import Collection
 from store.context import Context
 from store.db import open_db
@@ -121,12 +122,12 @@ async def _through_slack(fake: FakeSlack, url: str, times: int, idle_acks: int, 
     burst, settled = burst_task.result()
     return {"commands": answers, "ack_idle": spread(idle).to_json(),
             "ack_during_burst": spread(during).to_json(),
-            "burst": {"messages": len(burst.sent), "accepted": burst.accepted,
+            "burst": {"messages": len(burst.deliveries), "accepted": burst.accepted,
                       "seconds_to_last_250": round(burst.seconds, 3),
                       "seconds_to_settled": round(settled, 3)}}
 
 
-async def _burst_until_settled(intake: _Intake, mails: Sequence[Mail]) -> tuple[Burst, float]:
+async def _burst_until_settled(intake: _Intake, mails: Sequence[Mail]) -> tuple[SendReport, float]:
     """Send the burst and wait until the intake has processed and acknowledged all of it:
     its writes to the shared store go on well after the last 250."""
     expected = message_count(intake.db) + len(mails)

@@ -3,9 +3,10 @@
 A background thread samples the process tree every `INTERVAL` seconds, so that a worker that
 comes and goes between two marks is still counted (up to its last sample). Each process is
 known by its pid and start time (pids are reused) and classed by its name in
-/proc/<pid>/comm: the watched process is `main`, a descendant that named itself
-`returns-worker` is one of the intake's workers, anything else (a forkserver, a resource
-tracker) is `other`.
+/proc/<pid>/comm: the watched process is `main` (the SMTP edge), a descendant that named itself
+`returns-process` is the intake's processing process (hand-over to the workers, the outbox
+sender), `returns-worker` one of its workers, anything else (a forkserver, a resource tracker)
+is `other`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 from types import TracebackType
 
 INTERVAL = 0.1
+PROCESSING = "returns-process"
 WORKER = "returns-worker"
-CLASSES = ("main", WORKER, "other")
+CLASSES = ("main", PROCESSING, WORKER, "other")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 Key = tuple[int, int]  # pid, start time in clock ticks since boot
@@ -122,7 +124,7 @@ def _read(pid: int, root: int) -> tuple[Key, Seen] | None:
     name = stat[stat.index("(") + 1:stat.rindex(")")]
     fields = stat[stat.rindex(")") + 2:].split()   # fields[0] is the 3rd field, the state
     utime, stime, start = int(fields[11]), int(fields[12]), int(fields[19])
-    kind = "main" if pid == root else WORKER if name == WORKER else "other"
+    kind = "main" if pid == root else name if name in (PROCESSING, WORKER) else "other"
     return (pid, start), Seen(kind, (utime + stime) / TICKS, _high_water_kb(status))
 
 

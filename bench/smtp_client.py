@@ -13,32 +13,12 @@ import re
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bench.mail import Mail
+from intake.samples.sending import Delivery, SendReport
 
 LINE_END = re.compile(rb"\r?\n")
 TIMEOUT_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One message's outcome: the reply code and the seconds from the final dot to it."""
-
-    code: int
-    dot_to_reply: float
-
-
-@dataclass(frozen=True)
-class Burst:
-    """A burst's outcomes, in the order the messages were given, and its wall time."""
-
-    sent: tuple[Sent, ...]
-    seconds: float
-
-    @property
-    def accepted(self) -> int:
-        return sum(s.code == 250 for s in self.sent)
 
 
 class SmtpError(Exception):
@@ -46,10 +26,10 @@ class SmtpError(Exception):
 
 
 async def send_burst(host: str, port: int, mails: Sequence[Mail], rcpt_to: str,
-                     concurrency: int) -> Burst:
+                     concurrency: int) -> SendReport:
     """Send `mails` over `concurrency` connections at once; waits for every reply."""
     pending = deque(enumerate(mails))
-    outcomes: dict[int, Sent] = {}
+    outcomes: dict[int, Delivery] = {}
     started = time.perf_counter()
 
     async def sender() -> None:
@@ -67,11 +47,11 @@ async def send_burst(host: str, port: int, mails: Sequence[Mail], rcpt_to: str,
 
     await asyncio.gather(*(sender() for _ in range(max(1, min(concurrency, len(mails))))))
     seconds = time.perf_counter() - started
-    return Burst(tuple(outcomes[i] for i in range(len(mails))), seconds)
+    return SendReport(tuple(outcomes[i] for i in range(len(mails))), seconds)
 
 
 async def _send_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, mail: Mail,
-                    rcpt_to: str) -> Sent:
+                    rcpt_to: str) -> Delivery:
     await _command(reader, writer, f"MAIL FROM:<{mail.mail_from}>".encode(), 250)
     await _command(reader, writer, f"RCPT TO:<{rcpt_to}>".encode(), 250)
     await _command(reader, writer, b"DATA", 354)
@@ -79,11 +59,11 @@ async def _send_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     await writer.drain()
     started = time.perf_counter()
     writer.write(b".\r\n")
-    code = await _reply(reader)
+    code, text = await _reply(reader)
     took = time.perf_counter() - started
     if code != 250:
         await _command(reader, writer, b"RSET", 250)
-    return Sent(code, took)
+    return Delivery(code, text, took)
 
 
 def dot_stuffed(raw: bytes) -> bytes:
@@ -99,16 +79,18 @@ async def _command(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, l
 
 
 async def _expect(reader: asyncio.StreamReader, expected: int) -> None:
-    code = await _reply(reader)
+    code, _text = await _reply(reader)
     if code != expected:
         raise SmtpError(f"expected {expected}, got {code}")
 
 
-async def _reply(reader: asyncio.StreamReader) -> int:
-    """Read a (possibly multi-line) reply; its code."""
+async def _reply(reader: asyncio.StreamReader) -> tuple[int, str]:
+    """Read a (possibly multi-line) reply; its code and its text, one line per line."""
+    lines: list[str] = []
     while True:
         line = await asyncio.wait_for(reader.readline(), TIMEOUT_SECONDS)
         if not line:
             raise SmtpError("connection closed")
+        lines.append(line[4:].rstrip(b"\r\n").decode("utf-8", "replace"))
         if line[3:4] != b"-":
-            return int(line[:3])
+            return int(line[:3]), "\n".join(lines)

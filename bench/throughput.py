@@ -23,8 +23,9 @@ from typing import Any
 from bench.mail import Mail
 from bench.process_tree import ProcessTree
 from bench.processes import Child, base_env, free_port, running
-from bench.smtp_client import Burst, send_burst
+from bench.smtp_client import send_burst
 from bench.stats import rate, spread
+from intake.samples.sending import SendReport
 
 SENDERS = 8
 SETTLE_SECONDS = 600.0
@@ -66,7 +67,7 @@ def run_round(server: str, number: int, mails: Sequence[Mail], warmup: Sequence[
         "cpu_ms_per_message": {kind: round(seconds * 1000 / len(mails), 2)
                                for kind, seconds in cpu.items()},
         "peak_memory": memory}
-    samples = {"dot_to_250": [sent.dot_to_reply for sent in burst.sent]}
+    samples = {"dot_to_250": [d.dot_to_reply for d in burst.deliveries if d.dot_to_reply is not None]}
     if server == "bare":
         figures["per_second"] = {"stored": rate(burst.accepted, burst.seconds)}
     else:
@@ -75,11 +76,11 @@ def run_round(server: str, number: int, mails: Sequence[Mail], warmup: Sequence[
     return Round(figures, samples)
 
 
-def _send(child: Child, mails: Sequence[Mail], inbox: str, senders: int) -> Burst:
+def _send(child: Child, mails: Sequence[Mail], inbox: str, senders: int) -> SendReport:
     return asyncio.run(send_burst("127.0.0.1", child.port, mails, inbox, senders))
 
 
-def _add_intake_figures(figures: dict[str, Any], samples: dict[str, list[float]], burst: Burst,
+def _add_intake_figures(figures: dict[str, Any], samples: dict[str, list[float]], burst: SendReport,
                         db: Path, before: int, wall_start: float) -> None:
     """Rates to the last 250, disposition and ack; latencies from 250 to each, per message."""
     rows = [(_epoch(received), _epoch(done), _epoch(sent) if sent else None)

@@ -90,9 +90,9 @@ def _send_sample(argv: list[str]) -> int:
 
 async def serve(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM."""
-    from intake.service import IntakeService
+    from intake.apart import SeparateIntake
 
-    service = IntakeService(settings, load_collection(settings.collection))
+    service = SeparateIntake(settings)
     await service.start()
     mail_to = (f"relay {settings.relay_host}:{settings.relay_port}" if settings.relay_host
                else f"files in {settings.outbox_dir}/")

@@ -30,13 +30,11 @@ from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
 from store.context import Context
 from store.db import Database
-from store.messages import StoredMessage, set_disposition
+from store.messages import StoredMessage, disposition_of, set_disposition
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
 from store.submissions import latest_submission, record_submission
 from store.transactions import immediate
-
-MAX_ATTEMPTS = 3
 
 
 def read(job: Context, handling: Handling) -> Handling:
@@ -98,10 +96,10 @@ def trust(job: Context, handling: Handling) -> Handling:
     """Whether the sender may speak for the LA (not asked when a person vouched for it)."""
     if handling.vouched or handling.released_as or handling.la is None:
         return handling
-    verdict = check_sender(handling.la, handling.message.mail_from, handling.reading.headers,
+    refusal = check_sender(handling.la, handling.message.mail_from, handling.reading.headers,
                            trusted_authserv_ids=job.settings.trusted_authserv_ids,
                            extra_sender_domains=job.settings.extra_sender_domains)
-    return handling if verdict.trusted else handling.settle("quarantined", verdict.reason)
+    return handling if refusal is None else handling.settle("quarantined", refusal)
 
 
 @deciding
@@ -181,7 +179,7 @@ def record_message(job: Context, handling: Handling) -> Handling:
     """Run the recording steps in one transaction; nothing is written when the message's
     disposition changed meanwhile (a resent copy, or another process got there first)."""
     with immediate(job.db):
-        if _disposition(job.db, handling.message.id) != handling.message.disposition:
+        if disposition_of(job.db, handling.message.id) != handling.message.disposition:
             return handling
         return run_steps(job, handling, RECORDING)
 
@@ -198,18 +196,3 @@ def process_stored(db: Database, settings: Settings, collection: Collection,
     if message.disposition is not None:
         return message.disposition
     return handle(Context(db, settings, collection), Handling(message, read=reading)).disposition
-
-
-def give_up(db: Database, message_id: int, error: str) -> None:
-    """A message that failed processing too often is kept for a person, never dropped."""
-    with immediate(db):
-        if _disposition(db, message_id) is not None:
-            return
-        set_disposition(db, message_id, "quarantined",
-                        f"could not be processed automatically ({error}); kept for a person",
-                        reply_decision="not acknowledged: processing failed")
-
-
-def _disposition(db: Database, message_id: int) -> str | None:
-    row = db.execute("SELECT disposition FROM messages WHERE id = ?", [message_id]).fetchone()
-    return row[0] if row else None

@@ -38,14 +38,6 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class Point:
-    """One finding: where it is (action, cell) and what to do, in words."""
-
-    where: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Figure:
     """One action's row as read: the parsed count beside what was written."""
 
@@ -65,8 +57,8 @@ class ReceiptView:
     tone: str                        # 'good' (valid), 'fix' (errors) or 'info'
     result: str                      # one line: the outcome in words ('' when not recorded)
     facts: tuple[tuple[str, str], ...]
-    to_fix: tuple[Point, ...]
-    to_check: tuple[Point, ...]
+    to_fix: tuple[Finding, ...]      # each told with `where_words` and its text
+    to_check: tuple[Finding, ...]
     total: str                       # how the total was read ('' when no template)
     chosen: str                      # why this template was read, when several were sent
     figures: tuple[Figure, ...]
@@ -91,8 +83,8 @@ def view_of(receipt: Receipt, collection: Collection) -> ReceiptView:
         tone=TONES.get(submission.status, "info") if submission else "info",
         result=_result(submission.status) if submission else "",
         facts=tuple(facts),
-        to_fix=_points(submission.errors) if submission else (),
-        to_check=_points(submission.queries) if submission else (),
+        to_fix=submission.errors if submission else (),
+        to_check=submission.queries if submission else (),
         total=_total(submission) if submission and submission.template_file else "",
         chosen=submission.chosen_because if submission else "",
         figures=_figures(submission, collection) if submission else (),
@@ -117,11 +109,9 @@ def _result(status: str) -> str:
     return f"{status_words(status).capitalize()}: {RESULTS[status]}"
 
 
-def _points(findings: tuple[Finding, ...]) -> tuple[Point, ...]:
-    return tuple(Point(_where(f), f.text) for f in findings)
-
-
-def _where(finding: Finding) -> str:
+def where_words(finding: Finding) -> str:
+    """Where a finding is, as an officer reads it: 'action 1.1, cell B9 of sheet
+    “Implementation Status”' ('' when it is tied to no row or cell)."""
     return ", ".join(part for part in (finding.action and f"action {finding.action}",
                                        finding.cell and cell_words(finding.cell)) if part)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from intake.receipt import Figure, Point, ReceiptView
+from intake.receipt import Figure, ReceiptView, where_words
+from store.submissions import Finding
 
 FONT = "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:21px;color:#0b0c0c;"
 CELL = "padding:8px 10px;border:1px solid #b1b4b6;vertical-align:top;text-align:left;"
@@ -67,10 +68,10 @@ def _facts(view: ReceiptView) -> str:
     return _table(("", ""), rows, header=False)
 
 
-def _points(heading: str, note: str, points: tuple[Point, ...]) -> str:
+def _points(heading: str, note: str, points: tuple[Finding, ...]) -> str:
     if not points:
         return ""
-    rows = [(str(number), escape(point.where) or "&nbsp;", escape(point.text))
+    rows = [(str(number), escape(where_words(point)) or "&nbsp;", escape(point.text))
             for number, point in enumerate(points, 1)]
     intro = _p(note) if note else ""
     return (_h2(f"{heading} ({len(points)})") + intro

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from intake.receipt import Figure, Point, ReceiptView
+from intake.receipt import Figure, ReceiptView, where_words
+from store.submissions import Finding
 
 LABEL_WIDTH = 11
 ACTION_WIDTH = 52
@@ -26,13 +27,13 @@ def receipt_text(view: ReceiptView, short_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _points(heading: str, note: str, points: tuple[Point, ...]) -> list[str]:
+def _points(heading: str, note: str, points: tuple[Finding, ...]) -> list[str]:
     if not points:
         return []
     lines = ["", f"{heading} ({len(points)}){note}"]
     for number, point in enumerate(points, 1):
-        where = f"[{point.where}] " if point.where else ""
-        lines.append(f"  {number}. {where}{point.text}")
+        where = where_words(point)
+        lines.append(f"  {number}. " + (f"[{where}] " if where else "") + point.text)
     return lines
 
 

@@ -229,3 +229,30 @@ async def start_smtp_server(
         )
 
     return await loop.create_server(new_session, settings.smtp_host, settings.smtp_port)
+
+
+class SmtpEdge:
+    """The edge as one part: the writer, the handler and the listening server; each stored
+    message's row id goes to `on_stored`."""
+
+    def __init__(self, settings: Settings, on_stored: OnStored) -> None:
+        self._settings = settings
+        self._writer = MessageWriter(settings.returns_db)
+        self._on_stored = on_stored
+        self._server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        handler = IntakeHandler(self._settings, self._writer, on_stored=self._on_stored)
+        self._server = await start_smtp_server(self._settings, handler)
+
+    async def stop(self) -> None:
+        """Stop listening and close the writer (a commit under way finishes first)."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        await self._writer.close()

@@ -24,12 +24,6 @@ _PAIR = re.compile(r'([A-Za-z0-9_.-]+)(?:/[0-9]+)?\s*=\s*("(?:[^"\\]|\\.)*"|[^\s
 
 
 @dataclass(frozen=True)
-class Trust:
-    trusted: bool
-    reason: str
-
-
-@dataclass(frozen=True)
 class AuthResult:
     """One method's result in an Authentication-Results header, e.g. dkim=pass header.d=x."""
 
@@ -124,20 +118,14 @@ def check_sender(
     *,
     trusted_authserv_ids: tuple[str, ...],
     extra_sender_domains: tuple[str, ...],
-) -> Trust:
-    """Whether the message's sender may submit a return for `la`, with the reason in words."""
+) -> str | None:
+    """Why the message's sender may not submit a return for `la`, in words; None when it may."""
     domains = [d for d in dict.fromkeys((domain_of(mail_from), domain_of(headers.from_address))) if d]
-    for domain in domains:
-        if la.owns_domain(domain):
-            return Trust(True, f"sent from {domain}, a {la.official_name} address")
-        if _is_under(domain, extra_sender_domains):
-            return Trust(True, f"sent from {domain}, an accepted shared-service domain")
-    vouched = _vouched_domain(la, headers, trusted_authserv_ids)
-    if vouched:
-        return Trust(
-            True, f"our mail relay confirmed it was signed by {vouched}, a {la.official_name} domain"
-        )
-    return Trust(False, _untrusted_reason(la, domains))
+    if any(la.owns_domain(d) or _is_under(d, extra_sender_domains) for d in domains):
+        return None
+    if _vouched_domain(la, headers, trusted_authserv_ids):
+        return None
+    return _untrusted_reason(la, domains)
 
 
 def _untrusted_reason(la: LocalAuthority, domains: list[str]) -> str:

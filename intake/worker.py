@@ -8,6 +8,10 @@ A worker that dies or runs out of time on a message (a hostile file) is the read
 the caller records the message as unreadable (intake/service.py). Anything that fails after
 reading (the store locked past its timeout, a bug in a step) comes back as `Processed.error`
 and the message stays unprocessed, to be tried again.
+
+The pipeline and the readers are imported where they run, not at the top: the processing
+process (intake/apart.py) imports this module only to name `process_in_worker` to the workers,
+and would otherwise carry every step's code for nothing (the workers' forkserver preloads it).
 """
 
 from __future__ import annotations
@@ -18,12 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from intake.handling import Handling
-from intake.pipeline import handle, process_stored
-from intake.reading.message import failed_reading, read_message
 from intake.reading.sandbox import ReadingFailed
 from store.collection import Collection
-from store.context import Context
 from store.db import Database, open_db
 from store.messages import StoredMessage, get_message
 from store.settings import Settings
@@ -80,6 +80,11 @@ def _unpacked(job: bytes) -> tuple[Settings, Collection]:
 def process_in_worker(job: bytes, row_id: int) -> Processed:
     """Read, decide and record stored message `row_id` (`job` from `pack_job`); run in a
     sandbox worker."""
+    from intake.handling import Handling
+    from intake.pipeline import handle
+    from intake.reading.message import read_message
+    from store.context import Context
+
     settings, collection = _unpacked(job)
     try:
         db = _Connection.to(settings.returns_db)
@@ -111,6 +116,9 @@ def record_unreadable(db: Database, settings: Settings, collection: Collection, 
                       failure: ReadingFailed) -> Processed:
     """Record a message whose reading killed or stalled its worker, as the files' failure;
     run by the intake itself, on its own connection."""
+    from intake.pipeline import process_stored
+    from intake.reading.message import failed_reading
+
     message = get_message(db, row_id)
     if message is None or message.disposition is not None:
         return _already(message)

@@ -109,6 +109,12 @@ def unprocessed_ids(db: Database) -> list[int]:
             db.query("SELECT id FROM messages WHERE disposition IS NULL ORDER BY id")]
 
 
+def disposition_of(db: Database, row_id: int) -> str | None:
+    """How a message ended so far (None: not yet, or no such message)."""
+    row = db.execute("SELECT disposition FROM messages WHERE id = ?", [row_id]).fetchone()
+    return row[0] if row else None
+
+
 def count_attempt(db: Database, row_id: int) -> int:
     """Note one more processing attempt of a message; returns the count so far."""
     db.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", [row_id])

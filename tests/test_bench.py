@@ -47,7 +47,8 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
                for figures in summary["ratio_to_bare"].values())
     assert set(summary["ratio_to_bare"]) == {"250", "disposition", "ack"}
     cpu = summary["cpu_ms_per_message"]["intake"]
-    assert set(cpu) == {"main", "returns-worker", "other"} and cpu["main"]["median"] > 0
+    assert set(cpu) == {"main", "returns-process", "returns-worker", "other"}
+    assert cpu["main"]["median"] > 0 and cpu["returns-process"]["median"] > 0
     assert cpu["returns-worker"]["median"] > 0   # the workers read and decide
     peaks = summary["peak_memory_mb"]
     assert peaks["intake_group"] > peaks["intake"] > 0 and peaks["bare"] > 0
@@ -81,6 +82,9 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
                for key in ("intake_mb", "intake_group_mb", "bare_mb", "bot_mb"))
     assert set(results["profile"]["stages"]) == {
         "store_raw", "read_message", "read_message_limited", "process_stored", "send_due"}
+    cpu = results["profile"]["worker_cpu_ms"]
+    assert cpu["total"] > cpu["read_message"] > 0 and cpu["record"] > 0
+    assert "a worker's CPU per message" in done.stdout
     assert results["profile"]["hot_functions"]["by_own_time"]
     assert "intake/reading/mime.py:parse_mime" in results["profile"]["hot_functions"]["parts_ms_per_message"]
     understood = results["understanding"]

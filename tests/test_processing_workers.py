@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from bench.process_tree import descendants
-from intake.pipeline import MAX_ATTEMPTS
+from intake.dispatch import MAX_ATTEMPTS
 from intake.reading.sandbox import WORKER_NAME, WORKER_NICENESS
 from intake.service import IntakeService
 from store.db import open_db

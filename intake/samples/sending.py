@@ -24,11 +24,13 @@ from store.settings import DEFAULT_INBOX, Settings
 
 @dataclass(frozen=True)
 class Delivery:
-    """The intake's answer to one sample: the SMTP reply code (0: no reply) and text."""
+    """The intake's answer to one message: the SMTP reply code (0: no reply) and text, and the
+    seconds from the message's final dot to that reply when the sender could time it (bench's
+    own client does; aiosmtplib's `data()` only times the whole transfer)."""
 
-    sample: SampleReturn
     code: int
     text: str
+    dot_to_reply: float | None = None
 
     @property
     def accepted(self) -> bool:
@@ -37,7 +39,8 @@ class Delivery:
 
 @dataclass(frozen=True)
 class SendReport:
-    """Every sample's delivery, in the order given, and the seconds the run took."""
+    """Every message's delivery, in the order given, and the seconds the run took (for
+    `send_samples` here and for the load runs' own client, `bench.smtp_client`)."""
 
     deliveries: tuple[Delivery, ...]
     seconds: float
@@ -73,7 +76,7 @@ async def send_samples(
             await _quit(client)
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(returns))))))
-    deliveries = tuple(Delivery(sample, *replies[i]) for i, sample in enumerate(returns))
+    deliveries = tuple(Delivery(*replies[i]) for i in range(len(returns)))
     return SendReport(deliveries, time.perf_counter() - started)
 
 
@@ -140,15 +143,14 @@ def send_sample_main(argv: list[str] | None = None) -> int:
     returns = make_sample_returns(args.count, args.seed, load_collection(settings.collection))
     report = asyncio.run(send_samples(returns, args.host, args.port,
                                       concurrency=args.concurrency, inbox=args.to))
-    print_report(report)
+    print_report(returns, report)
     return 0 if report.all_accepted else 1
 
 
-def print_report(report: SendReport) -> None:
+def print_report(returns: Sequence[SampleReturn], report: SendReport) -> None:
     """One line per message (LA, what was sent, the intake's reply) and a summary line."""
     names = {la.code: la.name for la in authorities_by_code().values()}
-    for delivery in report.deliveries:
-        sample = delivery.sample
+    for sample, delivery in zip(returns, report.deliveries, strict=True):
         sent = f"{sample.template_format}+{sample.letter_format}"
         reply = " ".join(delivery.text.split())
         print(f"{names[sample.la_code]:<36} {sent:<22} {sample.kinds[0]:<24} {delivery.code} {reply}")
