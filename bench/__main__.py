@@ -25,7 +25,7 @@ from bench.cli import measure_cli
 from bench.full_store import fill_full_store
 from bench.mixed_returns import mix, realistic_returns
 from bench.processes import NOW
-from bench.profile import hot_functions, stage_times
+from bench.profile import hot_functions, stage_times, worker_cpu
 from bench.reading import measure_generality, measure_reading
 from bench.report import print_report
 from bench.rounds import measure_throughput
@@ -53,7 +53,7 @@ class Plan:
 
 
 FULL = Plan(messages=200, warmup=2, rounds=3, read_times=30, command_times=20, slack_times=5,
-            idle_acks=20, profile_messages=20, generated_returns=2000)
+            idle_acks=20, profile_messages=200, generated_returns=2000)
 QUICK = Plan(messages=8, warmup=2, rounds=1, read_times=2, command_times=1, slack_times=1,
              idle_acks=3, profile_messages=2, generated_returns=20)
 
@@ -133,6 +133,8 @@ def _profile(plan: Plan, collection: Collection, workdir: Path, mails: list) -> 
         "messages": len(sample),
         "stages": stage_times(sample, _settings(workdir / "stages.db", workdir / "stages"),
                               collection),
+        "worker_cpu_ms": worker_cpu(sample, _settings(workdir / "cpu.db", workdir / "cpu"),
+                                    collection),
         "hot_functions": hot_functions(sample, _settings(workdir / "profile.db",
                                                          workdir / "profile"), collection),
     }

@@ -1,5 +1,9 @@
 """Where the intake's time goes, message by message, in this process.
 
+`python -m bench.profile` runs the bench's realistic returns (bench/mixed_returns.py, 200 by
+default) through a worker's steps in this process and prints the CPU per message of each
+(`worker_cpu`: the stored row fetched, read, decided, recorded), then the hot functions.
+
 Each typical message goes through the intake's stages one after the other, timed apart:
 commit at the SMTP edge (`store_raw`), reading in this process (`read_message`) and through
 the limited worker (`read_message_limited`: the same read plus the trip to the worker),
@@ -10,24 +14,31 @@ functions that take the time.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import cProfile
+import json
 import pstats
 import re
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bench.mail import Mail
-from bench.processes import REPO
+from bench.mixed_returns import realistic_returns
+from bench.processes import NOW, REPO
 from bench.stats import spread
+from intake.handling import Handling
 from intake.outgoing import send_due
-from intake.pipeline import process_stored
+from intake.pipeline import decide_message, process_stored, record_message
 from intake.reading.message import read_message, read_message_limited
-from store.collection import Collection
+from store.collection import Collection, load_collection
+from store.context import Context
 from store.db import open_db
-from store.messages import StoredMessage, store_raw
+from store.messages import StoredMessage, get_message, store_raw
 from store.register import load_into
 from store.settings import Settings
 
@@ -94,6 +105,35 @@ def hot_functions(mails: Sequence[Mail], settings: Settings,
             "by_own_time": sorted(rows, key=lambda r: -r["own_ms_per_message"])[:TOP]}
 
 
+def worker_cpu(mails: Sequence[Mail], settings: Settings,
+               collection: Collection) -> dict[str, float]:
+    """CPU ms per message (mean over `mails`, this thread's CPU, not wall time) of each step a
+    sandbox worker takes (intake/worker.py): fetch the stored row, read, decide, record."""
+    db = open_db(settings.returns_db)
+    load_into(db)
+    rows = [_store(db, mail, settings).id for mail in mails]
+    job = Context(db, settings, collection)
+    spent = dict.fromkeys(("get_message", "read_message", "decide", "record"), 0.0)
+    # A worker lives for many messages: its imports and the register's indexes are built once.
+    decide_message(job, Handling(get_message(db, rows[0]), read=read_message(mails[0].raw,
+                                                                             collection)))
+    for row_id in rows:
+        message = _cpu(spent, "get_message", get_message, db, row_id)
+        reading = _cpu(spent, "read_message", read_message, message.raw, collection)
+        handling = _cpu(spent, "decide", decide_message, job, Handling(message, read=reading))
+        _cpu(spent, "record", record_message, job, handling)
+    db.close()
+    per_message = {name: round(took * 1000 / len(rows), 3) for name, took in spent.items()}
+    return {**per_message, "total": round(sum(per_message.values()), 3)}
+
+
+def _cpu(into: dict[str, float], stage: str, call: Callable[..., Any], *args: Any) -> Any:
+    started = time.thread_time()
+    result = call(*args)
+    into[stage] += time.thread_time() - started
+    return result
+
+
 def _row(key: tuple[str, int, str], value: tuple, messages: int) -> dict[str, Any]:
     filename, line, name = key
     _, calls, own, cumulative, _ = value
@@ -124,3 +164,31 @@ def _timed(into: list[float], call: Callable[..., Any], *args: Any) -> Any:
     result = call(*args)
     into.append(time.perf_counter() - started)
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print a worker's CPU per message by step, then the hot functions, over the bench's mix."""
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("--messages", type=int, default=200, help="returns (default 200)")
+    parser.add_argument("--seed", type=int, default=2020, help="of the mix (the bench's: 2020)")
+    parser.add_argument("--no-profile", action="store_true", help="the CPU figures only")
+    args = parser.parse_args(argv)
+    collection = load_collection()
+    mails = realistic_returns(args.messages, args.seed, collection)
+    with tempfile.TemporaryDirectory(prefix="profile-") as workdir:
+        results: dict[str, Any] = {"messages": len(mails), "worker_cpu_ms": worker_cpu(
+            mails, _settings(Path(workdir), "cpu"), collection)}
+        if not args.no_profile:
+            results["hot_functions"] = hot_functions(mails, _settings(Path(workdir), "profile"),
+                                                     collection)
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def _settings(workdir: Path, name: str) -> Settings:
+    return Settings(_env_file=None, returns_db=workdir / f"{name}.db",
+                    returns_data_dir=workdir / name, returns_now=NOW)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

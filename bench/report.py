@@ -102,6 +102,9 @@ def _stages(profile: dict[str, Any]) -> None:
     _title(f"Intake stages, one message at a time ({profile['messages']} messages): ms")
     for name, figures in profile["stages"].items():
         print(f"  {name:<22} p50 {figures['p50_ms']:>9}  p99 {figures['p99_ms']:>9}")
+    cpu = profile.get("worker_cpu_ms", {})
+    print("  a worker's CPU per message (ms): "
+          + ", ".join(f"{step} {took}" for step, took in cpu.items()))
     print("  parts under cProfile (ms per message, inflated by the profiler: read as shares):")
     for name, took in profile["hot_functions"]["parts_ms_per_message"].items():
         print(f"    {took:>7} ms  {name}")

@@ -106,11 +106,23 @@ def _names_by_code() -> dict[str, str]:
     return {code: la.name for code, la in authorities_by_code().items()}
 
 
+@cache
+def _owners_by_domain() -> dict[str, frozenset[str]]:
+    owners: dict[str, set[str]] = {}
+    for la in load_register():
+        for domain in la.domains:
+            owners.setdefault(domain, set()).add(la.code)
+    return {domain: frozenset(codes) for domain, codes in owners.items()}
+
+
 # Senders' domains repeat (a council sends every week); bounded, as the domain is the sender's.
 @lru_cache(maxsize=1024)
 def authorities_owning(domain: str) -> tuple[LocalAuthority, ...]:
-    """The LAs whose domains include `domain` (or a parent of it)."""
-    return tuple(la for la in load_register() if la.owns_domain(domain))
+    """The LAs whose domains include `domain` (or a parent of it), in the register's order."""
+    labels = domain.lower().rstrip(".").split(".")
+    owners = _owners_by_domain()
+    codes = set().union(*(owners.get(".".join(labels[i:]), ()) for i in range(len(labels))))
+    return tuple(la for la in load_register() if la.code in codes) if codes else ()
 
 
 def _domain_findings(read: ReadMessage, mail_from: str) -> list[_Finding]:

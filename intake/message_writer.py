@@ -8,9 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
-from store.db import open_db
+from store.db import Database, open_db
 from store.messages import StoredMessage, store_raw
 from store.thread import StoreThread
 from store.transactions import immediate

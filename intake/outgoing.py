@@ -28,10 +28,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
 from intake.addresses import valid_reply_address
 from intake.relay import RELAY_TIMEOUT_SECONDS, PermanentFailure, RelaySession
+from store.db import Database
 from store.outbox import Outcome, OutgoingMail, claim_due, hand_back, record_outcomes
 from store.settings import Settings
 from store.thread import StoreThread

@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from intake.reading.sandbox import ReadingFailed
 from store.collection import Collection
-from store.db import open_db
+from store.db import Database, open_db
 from store.messages import StoredMessage, get_message
 from store.settings import Settings
 

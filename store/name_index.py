@@ -6,10 +6,10 @@ Built once from the register. A name is kept whole and by its core, so "Leeds Ci
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
-from store.name_words import Words, core_words, longest_at, name_key
+from store.name_words import Words, core_words, name_key
 from store.register import LocalAuthority, load_register
 
 # Extra names by GSS code: short forms and initialisms councils and staff really use.
@@ -83,7 +83,9 @@ class NameIndex:
     by_code: dict[str, LocalAuthority]
     full: dict[tuple[str, ...], NameForm]
     core: dict[tuple[str, ...], NameForm]
-    longest: int = 0
+    # The lengths of the names (whole or core) that start with a word, longest first: a text
+    # is searched only where a name could start, for only the lengths a name there could have.
+    sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def add(self, name: str, codes: frozenset[str]) -> None:
         full = name_key(name)
@@ -93,18 +95,26 @@ class NameIndex:
         self._put(self.full, full, name, codes)
         if core not in _PROTECTED_CORES:
             self._put(self.core, core, name, codes)
-        self.longest = max(self.longest, len(full))
 
-    @staticmethod
-    def _put(table: dict, key: tuple[str, ...], name: str, codes: frozenset[str]) -> None:
+    def _put(self, table: dict, key: tuple[str, ...], name: str, codes: frozenset[str]) -> None:
         old = table.get(key)
         table[key] = NameForm(old.codes | codes, old.shown) if old else NameForm(codes, name)
+        sizes = {*self.sizes.get(key[0], ()), len(key)}
+        self.sizes[key[0]] = tuple(sorted(sizes, reverse=True))
 
     def lookup(self, words: tuple[str, ...]) -> NameForm | None:
         return self.full.get(words) or self.core.get(core_words(words))
 
     def in_text(self, words: tuple[str, ...]) -> NameForm | None:
         return self.full.get(words) or self.core.get(words)
+
+    def name_at(self, words: tuple[str, ...], i: int) -> tuple[int, NameForm] | None:
+        """The longest name starting at word `i` (its length in words, and its form)."""
+        for size in self.sizes.get(words[i], ()):
+            form = self.in_text(words[i:i + size]) if i + size <= len(words) else None
+            if form:
+                return size, form
+        return None
 
 
 @cache
@@ -135,7 +145,7 @@ def council_spans(words: Words) -> list[tuple[int, int, NameForm]]:
     spans = []
     i = 0
     while i < len(words.folded):
-        hit = longest_at(words.folded, i, index.in_text, index.longest)
+        hit = index.name_at(words.folded, i)
         if hit is None:
             i += 1
             continue

@@ -7,7 +7,6 @@ care ...). Shared by council matching (`store.names`) and region matching (`stor
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Callable
@@ -50,6 +49,7 @@ _DROP_WORDS = frozenset(
 )
 
 WORD = re.compile(r"&|[^\W_]+")
+_SENTENCE_END = re.compile(r"[.!?:]")
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _INVERTED = re.compile(r"^\s*(.+?)\s*,\s*((?:city|county|royal borough|borough) of)\s*$", re.I)
 
@@ -79,24 +79,28 @@ def _fold(word: str) -> tuple[str, ...]:
 def cut_words(text: str) -> Words:
     """`text` as folded words, each traced to the written word, line and sentence it came from."""
     text = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text))
-    line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
     folded: list[str] = []
     owner: list[int] = []
     written: list[str] = []
     line: list[int] = []
     starts: list[bool] = []
-    previous_end = 0
+    previous_end = line_no = 0
     for m in WORD.finditer(text):
+        # Words hold no line breaks: the breaks before a word are those in the gap before it.
         gap = text[previous_end:m.start()]
-        starts.append(not written or "\n" in gap or bool(re.search(r"[.!?:]", gap)))
+        breaks = gap.count("\n")
+        line_no += breaks
+        starts.append(not written or breaks > 0 or _SENTENCE_END.search(gap) is not None)
         previous_end = m.end()
-        for part in _fold(m.group()):
+        word = m.group()
+        for part in _fold(word):
             folded.append(part)
             owner.append(len(written))
-        written.append(m.group())
-        line.append(bisect.bisect_right(line_starts, m.start()) - 1)
+        written.append(word)
+        line.append(line_no)
     return Words(
-        tuple(folded), tuple(owner), tuple(written), tuple(line), tuple(starts), len(line_starts)
+        tuple(folded), tuple(owner), tuple(written), tuple(line), tuple(starts),
+        text.count("\n") + 1,
     )
 
 

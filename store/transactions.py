@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.writer_turn import writer_turn
 
 

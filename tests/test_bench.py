@@ -82,6 +82,9 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
                for key in ("intake_mb", "intake_group_mb", "bare_mb", "bot_mb"))
     assert set(results["profile"]["stages"]) == {
         "store_raw", "read_message", "read_message_limited", "process_stored", "send_due"}
+    cpu = results["profile"]["worker_cpu_ms"]
+    assert cpu["total"] > cpu["read_message"] > 0 and cpu["record"] > 0
+    assert "a worker's CPU per message" in done.stdout
     assert results["profile"]["hot_functions"]["by_own_time"]
     assert "intake/reading/mime.py:parse_mime" in results["profile"]["hot_functions"]["parts_ms_per_message"]
     understood = results["understanding"]
