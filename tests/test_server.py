@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.server import MAX_RECIPIENTS, MessageWriter, header_summary
+from intake.message_writer import MessageWriter
+from intake.server import MAX_RECIPIENTS, header_summary
 from store.lean_sqlite_utils import Database
 from store.messages import get_by_ref, get_message, store_raw
 from tests.conftest import SHARED
