@@ -23,6 +23,7 @@ FLOOR = "python: import store.db, store.settings"
 EXPORTS = ("answers", "submissions", "messages", "authorities")
 ROUNDS = 5
 REGION = "North East"       # `--as`: a regional user's view
+IN_WORDS = "who is missing in London"   # a question in a person's words (issue 13's example)
 WARM_UP = ("store export answers", 'bot ask "status"')
 
 
@@ -40,6 +41,7 @@ def cli_commands() -> dict[str, list[str]]:
     for text in QUESTIONS:
         commands[f'bot ask "{text}"'] = ["-m", "bot", "ask", text]
     commands[f'bot ask "missing" --as "{REGION}"'] = ["-m", "bot", "ask", "missing", "--as", REGION]
+    commands[f'bot ask "{IN_WORDS}"'] = ["-m", "bot", "ask", IN_WORDS]
     return commands
 
 

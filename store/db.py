@@ -59,6 +59,8 @@ class PlainDatabase:
     def query(self, sql: str, params: Parameters = None) -> Iterator[dict]:
         """The rows of `sql` as dicts by column name."""
         cursor = self.execute(sql, params)
+        if cursor.description is None:
+            raise ValueError("query() is for SQL that returns rows: use execute() for the rest")
         columns = [column[0] for column in cursor.description]
         return (dict(zip(columns, row, strict=True)) for row in cursor)
 

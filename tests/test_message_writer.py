@@ -7,9 +7,9 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from sqlite_utils import Database
 
 from intake.message_writer import MessageWriter
+from store.db import Database
 from store.messages import get_message, store_raw
 
 TOGETHER = 8
