@@ -15,10 +15,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from store.collection import load_collection
-from store.db import open_db
+from store.db import Database, open_db
 from store.messages import make_ref
 from store.register import LocalAuthority, load_into, load_register
 from store.settings import DEFAULT_INBOX

@@ -1,5 +1,1 @@
 """The bot: Slack app, terminal chat, digests and chasing on demand."""
-
-# First, before any module of ours imports sqlite-utils: it then loads without numpy
-# (store/__init__.py says why).
-import store  # noqa: F401

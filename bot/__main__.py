@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import sys
@@ -16,7 +15,7 @@ from bot.render_text import to_text
 from bot.roles import UnknownRole, Viewer, viewer_from_role
 from store.collection import load_collection
 from store.context import Context
-from store.db import open_db
+from store.db import open_db, open_store
 from store.settings import Settings
 
 TERMINAL_USER = "terminal"
@@ -67,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _context(settings: Settings) -> Context:
-    return Context(open_db(settings.returns_db), settings, load_collection(settings.collection))
+    return Context(open_store(settings.returns_db), settings,
+                   load_collection(settings.collection))
 
 
 def _ask(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
@@ -126,7 +126,9 @@ def _chat(settings: Settings, viewer: Viewer, args: argparse.Namespace) -> int:
 def _serve(settings: Settings) -> int:
     collection = load_collection(settings.collection)
     open_db(settings.returns_db).close()   # create or migrate the store (with the register)
-    from bot.web import serve  # aiohttp and slack-bolt only for the server, not `ask`/`chat`
+    import asyncio  # the server's loop, aiohttp and slack-bolt: not for `ask` and `chat`
+
+    from bot.web import serve
 
     if not settings.slack_enabled:
         print(SLACK_OFF, flush=True)

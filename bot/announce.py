@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from bot.content import Button, Reply, Section
 from bot.quarantine import DISMISS_ACTION, RELEASE_ACTION
 from bot.wording import when
 from store.collection import Collection
+from store.db import Database
 from store.transactions import immediate
 
 UNANNOUNCED = """

@@ -19,7 +19,6 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlite_utils import Database
 
 from bot import seen
 from bot.commands import answer
@@ -29,7 +28,7 @@ from bot.render_slack import fallback_text, to_blocks
 from bot.roles import Viewer, load_roles, viewer_for
 from store.collection import Collection
 from store.context import Context
-from store.db import open_db
+from store.db import Database, open_db
 from store.settings import Settings
 
 log = logging.getLogger(__name__)

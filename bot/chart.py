@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from bot.digest import versions
 from store.collection import Collection
+from store.db import Database
 from store.picture import has_valid_return
 
 if TYPE_CHECKING:

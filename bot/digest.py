@@ -14,8 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from bot.concern_report import attention_sections, count_by_region, ranked_items
 from bot.concerns import find_concerns
 from bot.content import Attachment, Reply, Section, section, to_csv
@@ -28,6 +26,7 @@ from intake.chasing.ladder import contact_problems
 from store import picture, queries
 from store.collection import Collection
 from store.context import Context
+from store.db import Database
 from store.picture import Tally
 
 NATIONAL_NAME = "national"

@@ -20,8 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlite_utils import Database
-
 from bot.announce import announcement, claim_unannounced
 from bot.chart import digest_chart
 from bot.chase_command import result_reply
@@ -38,7 +36,7 @@ from bot.render_slack import fallback_text, to_blocks
 from bot.scope import Scope
 from intake.chasing.run import ChaseResult, run_slot
 from store.collection import Collection
-from store.db import open_db
+from store.db import Database, open_db
 from store.schedule_log import claim_digest, release_digest
 from store.settings import Settings
 

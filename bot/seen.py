@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from sqlite_utils import Database
+from store.db import Database
 
 KEEP = timedelta(hours=1)       # well past Slack's 5-minute signature window and its retries
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlite_utils import Database
-
 from intake.outgoing import run_sender
 from intake.reading.sandbox import WORKERS, ReadingFailed, run_limited
 from intake.worker import (
@@ -24,6 +22,7 @@ from intake.worker import (
     record_unreadable,
 )
 from store.collection import Collection
+from store.db import Database
 from store.messages import count_attempt, disposition_of, set_disposition, unprocessed_ids
 from store.settings import Settings
 from store.thread import StoreThread

@@ -5,13 +5,12 @@ from __future__ import annotations
 from email.message import EmailMessage
 from hashlib import sha256
 
-from sqlite_utils import Database
-
 from intake.handling import Handling
 from intake.pipeline import handle
 from store.audit import record_audit
 from store.collection import Collection
 from store.context import Context
+from store.db import Database
 from store.messages import StoredMessage, get_message, store_raw
 from store.settings import Settings
 

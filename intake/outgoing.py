@@ -28,10 +28,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
 from intake.addresses import valid_reply_address
 from intake.relay import RELAY_TIMEOUT_SECONDS, PermanentFailure, RelaySession
+from store.db import Database
 from store.outbox import Outcome, OutgoingMail, claim_due, hand_back, record_outcomes
 from store.settings import Settings
 from store.thread import StoreThread
@@ -49,7 +48,7 @@ RELAY_LEASE = timedelta(seconds=2 * RELAY_TIMEOUT_SECONDS)
 MAILDIR_LEASE = timedelta(seconds=10)
 MAILDIR_ATTEMPT = timedelta(seconds=5)
 BATCH_SIZE = 50
-GATHER_SECONDS = 0.1
+GATHER_SECONDS = 0.03   # enough to batch a burst's acknowledgements; nothing beside a person's wait
 
 
 async def run_sender(
@@ -72,7 +71,8 @@ async def run_sender(
                 log.exception("outbox unavailable; retrying")
             await _pause(stop, wake, poll_seconds)
             # Acknowledgements queued in the same moment (a burst) go out as one batch: a
-            # batch costs a fraction of a mail each, a lone mail several times that.
+            # batch costs a fraction of a mail each, a lone mail several times that. A short
+            # gather: at the end of a burst the last ones wait for it, not for the next poll.
             await _pause(stop, None, GATHER_SECONDS)
     finally:
         await store.close()

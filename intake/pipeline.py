@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlite_utils import Database
-
 from intake.acknowledgement import reply
 from intake.autoreply import automatic_reason, bounce_reason
 from intake.handling import Handling, Step, deciding
@@ -31,6 +29,7 @@ from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
 from store.contacts import RETURN_CONTACT, add_contact
 from store.context import Context
+from store.db import Database
 from store.messages import StoredMessage, disposition_of, set_disposition
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings

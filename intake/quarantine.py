@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
-
 from intake.handling import Handling
 from intake.pipeline import decide_message, record_message
 from store.audit import record_audit
 from store.collection import Collection
 from store.context import Context
+from store.db import Database
 from store.messages import StoredMessage, get_by_ref, set_disposition
 from store.register import authorities_by_code
 from store.settings import Settings

@@ -14,17 +14,13 @@ import socket
 from collections.abc import Awaitable, Callable
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from pathlib import Path
 from typing import Any, AnyStr
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlite_utils import Database
 
+from intake.message_writer import MessageWriter
 from intake.reading.headers import decode_header_value, header_block
-from store.db import open_db
-from store.messages import StoredMessage, store_raw
 from store.settings import Settings
-from store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -45,33 +41,6 @@ SESSION_TIMEOUT_SECONDS = 300
 MAX_HEADER_TEXT = 998
 
 OnStored = Callable[[int], Awaitable[None] | None]
-StoreRaw = Callable[..., tuple[StoredMessage, bool]]
-
-
-class MessageWriter:
-    """Commits raw messages from one dedicated store thread, through its own connection.
-
-    One writer thread keeps commits (each fsynced, synchronous=FULL) in arrival order without
-    lock contention between them.
-    """
-
-    def __init__(
-        self,
-        db_path: Path,
-        *,
-        store: StoreRaw = store_raw,
-        connect: Callable[[Path], Database] = open_db,
-    ) -> None:
-        self._store = store
-        self._thread = StoreThread(db_path, name="smtp-store", connect=connect)
-
-    async def store(self, raw: bytes, **fields: Any) -> tuple[StoredMessage, bool]:
-        """Commit `raw` (see store.messages.store_raw for `fields`); returns it and whether new."""
-        return await self._thread.run(self._store, raw, **fields)
-
-    async def close(self) -> None:
-        """Close the connection in its own thread and stop the thread."""
-        await self._thread.close()
 
 
 class IntakeHandler:

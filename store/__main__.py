@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from store.contacts import load_contacts_csv
-from store.db import open_db
+from store.db import open_db, open_store
 from store.exports import COLUMNS, write_export
 from store.register import authorities_by_code, load_into
 from store.settings import Settings
@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
 
     settings = Settings()
-    db = open_db(settings.returns_db)
+    # Only `init` loads the register, which needs sqlite-utils; the others are quicker without.
+    db = (open_db if args.command == "init" else open_store)(settings.returns_db)
     return {"init": _init, "export": _export, "import": _import, "contacts": _contacts}[
         args.command](db, settings, args)
 

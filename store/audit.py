@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
+from store.db import Database
 
 
 def record_audit(db: Database, actor: str, action: str, message_ref: str | None,

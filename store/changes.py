@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.submissions import answers_of
 
 SUPPORT_WORDS = {"yes": "Yes", "no": "No"}

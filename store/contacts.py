@@ -6,7 +6,7 @@ import csv
 from datetime import UTC, datetime
 from io import StringIO
 
-from sqlite_utils import Database
+from store.db import Database
 
 RETURN_CONTACT = "return contact"
 DASS = "director of adult social services"

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store.collection import Collection
+from store.db import Database
 from store.settings import Settings
 
 

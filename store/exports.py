@@ -11,8 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.picture import with_counting
 
 COLUMNS = {

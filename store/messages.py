@@ -7,8 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.transactions import immediate
 
 DISPOSITIONS = ("accepted", "quarantined", "rejected", "ignored")

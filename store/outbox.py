@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.transactions import immediate
 
 # Each outbox row's envelope recipients, normalised, so that counting the acknowledgements a

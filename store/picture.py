@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store.collection import Collection
+from store.db import Database
 
 VALID = "valid"
 NEEDS_FIXING = "invalid"        # stored status of a version with errors

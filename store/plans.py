@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.transactions import immediate
 
 CREATE = """

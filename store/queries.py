@@ -7,8 +7,7 @@ LA stands (its counting version and status) is `store.picture`'s to say.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.picture import with_counting
 
 COUNTING_ANSWERS = with_counting("""

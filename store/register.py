@@ -12,8 +12,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    import sqlite_utils
 
 REGIONS = (
     "North East",
@@ -78,7 +80,7 @@ def authorities_by_code() -> dict[str, LocalAuthority]:
     return {la.code: la for la in load_register()}
 
 
-def load_into(db: Database) -> int:
+def load_into(db: sqlite_utils.Database) -> int:
     """Write the register into the `authorities` table (idempotent); returns the row count."""
     rows = [
         {

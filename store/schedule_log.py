@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.transactions import immediate
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
-
+from store.db import MIGRATION_SET
+from store.lean_sqlite_utils import Database, Migrations
 from store.outbox import create_recipients_table
 from store.plans import create_table as create_plans
 from store.register import load_into
 from store.search import create_index
 from store.transactions import immediate
 
-migrations = Migrations("care_home_returns")
+migrations = Migrations(MIGRATION_SET)
 
 
 @migrations()

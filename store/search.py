@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from store.collection import Theme
+from store.db import Database
 from store.picture import with_counting
 
 CREATE = """

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
+from store.db import Database
 from store.search import index_submission
 
 STATUSES = ("valid", "invalid", "incomplete")

@@ -10,9 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlite_utils import Database
-
-from store.db import open_db
+from store.db import Database, open_db
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")

@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
-from sqlite_utils import Database
 
+from store.db import Database
 from store.messages import set_disposition, store_raw
 from store.submissions import Answer, Finding, NewSubmission, record_submission
 from store.transactions import immediate

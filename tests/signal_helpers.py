@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from bot.roles import viewer_from_role
+from store.db import Database
 from tests.bot_helpers import add_return
 
 BARNET, BEXLEY, BRENT, BROMLEY, CAMDEN, CROYDON, EALING, HACKNEY = (

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from aiosmtplib import SMTPResponse
 
-from intake.server import IntakeHandler, MessageWriter, start_smtp_server
+from intake.message_writer import MessageWriter
+from intake.server import IntakeHandler, start_smtp_server
 from store.settings import Settings
 
 INBOX = "careandreform2@communities.gov.uk"

@@ -16,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
+from intake.message_writer import MessageWriter
 from intake.outgoing import BACKOFF_SECONDS, send_due
 from intake.samples.returns import make_sample_returns
 from intake.samples.sending import send_samples
-from intake.server import MessageWriter
 from store.db import open_db
+from store.lean_sqlite_utils import Database
 from tests import hostile_files as hostile
 from tests.hostile_files import (
     LEEDS_SENDER,

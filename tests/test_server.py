@@ -8,9 +8,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
-from intake.server import MAX_RECIPIENTS, MessageWriter, header_summary
+from intake.message_writer import MessageWriter
+from intake.server import MAX_RECIPIENTS, header_summary
+from store.lean_sqlite_utils import Database
 from store.messages import get_by_ref, get_message, store_raw
 from tests.conftest import SHARED
 from tests.smtp_helpers import INBOX, greeting, running_intake, send_message, wait_for

@@ -31,3 +31,22 @@ def test_naive_returns_now_is_in_the_collections_own_time_zone(tmp_path):
     path.write_text(json.dumps(collection))
     settings = Settings(_env_file=None, collection=path, returns_now="2020-05-29T09:00:00")
     assert settings.now().isoformat() == "2020-05-29T09:00:00-04:00"
+
+
+def test_dot_env_in_the_working_directory_is_read_and_the_environment_comes_first(
+        tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("# the demo's settings\nSMTP_PORT=2526\n"
+                                   "export relay_host='relay.example.gov.uk'  # ours\n"
+                                   "BOT_PORT=3001\nNOT_A_SETTING=1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_PORT", "3002")
+    settings = Settings(smtp_host="0.0.0.0")
+    assert (settings.smtp_port, settings.relay_host, settings.bot_port, settings.smtp_host) == (
+        2526, "relay.example.gov.uk", 3002, "0.0.0.0")
+    assert Settings(_env_file=None).smtp_port == 8025
+
+
+def test_a_value_given_comes_before_the_environment(monkeypatch):
+    monkeypatch.setenv("INBOX_ADDRESSES", "a@example.gov.uk")
+    assert Settings(_env_file=None).inbox_addresses == ("a@example.gov.uk",)
+    assert Settings(_env_file=None, inbox_addresses="b@example.gov.uk").mail_from == "b@example.gov.uk"

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from store.db import open_db
+from store.lean_sqlite_utils import Database
 from store.transactions import immediate
 from store.writer_turn import writer_turn
 

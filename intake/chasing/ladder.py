@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from intake.addresses import valid_reply_address
 from store.collection import Collection
+from store.db import Database
 
 
 def ladder_roles(collection: Collection, working_days_late: int) -> tuple[set[str], set[str]]:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from sqlite_utils import Database
-
 from intake.chasing.ladder import ladder_roles, no_contact_reason, recipients
 from intake.chasing.letter import Chaser, compose_chaser
 from intake.chasing.schedule import Slot, due_slot
 from intake.chasing.states import LaState, la_states
 from store.audit import record_audit
 from store.collection import Collection
+from store.db import Database
 from store.outbox import queue_mail
 from store.picture import has_valid_return
 from store.schedule_log import chase_run_done, record_chase_run

@@ -1,0 +1,86 @@
+"""The SMTP edge's writer: each raw message committed durably before its `250`, messages that
+arrive together committed together."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from store.db import Database, open_db
+from store.messages import StoredMessage, store_raw
+from store.thread import StoreThread
+from store.transactions import immediate
+
+Stored = tuple[StoredMessage, bool]      # the message, and whether it was new
+StoreRaw = Callable[..., Stored]
+
+
+class MessageWriter:
+    """Commits raw messages from one dedicated store thread, through its own connection.
+
+    Messages that arrive while a commit is under way are committed together in the next one:
+    one fsync (synchronous=FULL) for the group, so with many senders at once a `250` waits for
+    at most two commits rather than for every earlier message's in turn, and the store's write
+    lock is free more of the time for the workers recording decisions. A group that fails,
+    fails for each of its messages (451: each sender retries).
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        store: StoreRaw = store_raw,
+        connect: Callable[[Path], Database] = open_db,
+    ) -> None:
+        self._store = store
+        self._thread = StoreThread(db_path, name="smtp-store", connect=connect)
+        self._waiting: list[tuple[bytes, dict[str, Any], asyncio.Future[Stored]]] = []
+        self._committing: asyncio.Task[None] | None = None
+
+    async def store(self, raw: bytes, **fields: Any) -> Stored:
+        """Commit `raw` (see store.messages.store_raw for `fields`); returns it and whether new."""
+        stored: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._waiting.append((raw, fields, stored))
+        if self._committing is None:
+            self._committing = asyncio.create_task(self._commit_waiting())
+        return await stored
+
+    async def close(self) -> None:
+        """Finish the commits under way, then close the connection in its own thread."""
+        if self._committing is not None:
+            await self._committing
+        await self._thread.close()
+
+    async def _commit_waiting(self) -> None:
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                try:
+                    results = await self._thread.run(
+                        self._store_group, [(raw, fields) for raw, fields, _ in group])
+                except Exception as error:
+                    for *_, stored in group:
+                        _settle(stored, error=error)
+                else:
+                    for (*_, stored), result in zip(group, results, strict=True):
+                        _settle(stored, result=result)
+        finally:
+            self._committing = None
+
+    def _store_group(self, db: Database,
+                     group: list[tuple[bytes, dict[str, Any]]]) -> list[Stored]:
+        with immediate(db):     # each store_raw joins this one transaction
+            return [self._store(db, raw, **fields) for raw, fields in group]
+
+
+def _settle(stored: asyncio.Future[Stored], *, result: Stored | None = None,
+            error: Exception | None = None) -> None:
+    if stored.done():
+        return
+    if error is not None:
+        stored.set_exception(error)
+    else:
+        assert result is not None
+        stored.set_result(result)
