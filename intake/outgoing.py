@@ -48,7 +48,6 @@ RELAY_LEASE = timedelta(seconds=2 * RELAY_TIMEOUT_SECONDS)
 MAILDIR_LEASE = timedelta(seconds=10)
 MAILDIR_ATTEMPT = timedelta(seconds=5)
 BATCH_SIZE = 50
-GATHER_SECONDS = 0.1
 
 
 async def run_sender(
@@ -69,10 +68,10 @@ async def run_sender(
                 await send_due(settings, store)
             except sqlite3.Error:  # e.g. the store locked past its busy timeout: next poll
                 log.exception("outbox unavailable; retrying")
+            # Mail queued while a batch goes out waits for the next batch: a burst still goes
+            # out in a few batches (a batch costs a fraction of a mail each), and a lone
+            # acknowledgement leaves at once.
             await _pause(stop, wake, poll_seconds)
-            # Acknowledgements queued in the same moment (a burst) go out as one batch: a
-            # batch costs a fraction of a mail each, a lone mail several times that.
-            await _pause(stop, None, GATHER_SECONDS)
     finally:
         await store.close()
 

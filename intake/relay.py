@@ -31,15 +31,17 @@ class RelaySession:
     be reached at all, the rest of the batch fails with the same error at once instead of
     waiting on the relay once per mail."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *,
+                 timeout_seconds: float = RELAY_TIMEOUT_SECONDS) -> None:
         self._settings = settings
+        self._timeout = timeout_seconds
         self._smtp: aiosmtplib.SMTP | None = None
         self._unreachable: Exception | None = None
 
     async def send(self, mail: OutgoingMail, recipients: list[str]) -> None:
         """Deliver `mail` to `recipients`, or raise (PermanentFailure when retrying cannot help)."""
         try:
-            async with asyncio.timeout(RELAY_TIMEOUT_SECONDS):
+            async with asyncio.timeout(self._timeout):
                 smtp = await self._connected()
                 errors, _ = await smtp.sendmail(self._settings.mail_from, recipients, mail.raw)
         except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -63,7 +65,7 @@ class RelaySession:
             raise self._unreachable
         if self._smtp is None:
             host, port = self._settings.relay_host, self._settings.relay_port
-            smtp = aiosmtplib.SMTP(hostname=host, port=port, timeout=RELAY_TIMEOUT_SECONDS)
+            smtp = aiosmtplib.SMTP(hostname=host, port=port, timeout=self._timeout)
             try:
                 await smtp.connect()
             except BaseException as exc:    # the attempt's time limit included
