@@ -48,6 +48,7 @@ RELAY_LEASE = timedelta(seconds=2 * RELAY_TIMEOUT_SECONDS)
 MAILDIR_LEASE = timedelta(seconds=10)
 MAILDIR_ATTEMPT = timedelta(seconds=5)
 BATCH_SIZE = 50
+GATHER_SECONDS = 0.03   # enough to batch a burst's acknowledgements; nothing beside a person's wait
 
 
 async def run_sender(
@@ -68,10 +69,11 @@ async def run_sender(
                 await send_due(settings, store)
             except sqlite3.Error:  # e.g. the store locked past its busy timeout: next poll
                 log.exception("outbox unavailable; retrying")
-            # Mail queued while a batch goes out waits for the next batch: a burst still goes
-            # out in a few batches (a batch costs a fraction of a mail each), and a lone
-            # acknowledgement leaves at once.
             await _pause(stop, wake, poll_seconds)
+            # Acknowledgements queued in the same moment (a burst) go out as one batch: a
+            # batch costs a fraction of a mail each, a lone mail several times that. A short
+            # gather: at the end of a burst the last ones wait for it, not for the next poll.
+            await _pause(stop, None, GATHER_SECONDS)
     finally:
         await store.close()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import math
 import multiprocessing
 import os
@@ -193,6 +194,9 @@ def _serve(connection: Connection) -> None:
 
 def _become_worker() -> None:
     os.nice(WORKER_NICENESS)
+    # What the forkserver preloaded (the readers, the pipeline: ~150,000 objects) lives as long
+    # as the worker: frozen, a full collection no longer walks it (~0.1 s each time otherwise).
+    gc.freeze()
     try:
         with open("/proc/self/comm", "wb") as comm:
             comm.write(WORKER_NAME)
