@@ -30,8 +30,8 @@ WARM_UP = ("store export answers", 'bot ask "status"')
 def cli_commands() -> dict[str, list[str]]:
     """Every command measured, by the name it is printed under: its arguments after `python`."""
     commands = {BASELINE: ["-c", "pass"],
-                # What every command pays before its own work: importing our settings,
-                # collection and store modules (sqlite3 without sqlite-utils), then
+                # What every command pays before its own work: importing pydantic with our
+                # settings, collection and store modules (sqlite3 without sqlite-utils), then
                 # freezing them for a quick exit as the commands do.
                 FLOOR: ["-c", "import gc, store.db, store.settings; gc.freeze()"]}
     for what in EXPORTS:

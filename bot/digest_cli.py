@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import replace
 
 from bot.digest import build_digest, digest_day, digest_scope
 from bot.render_text import to_text
@@ -38,7 +37,7 @@ def digest_main(argv: list[str] | None = None, settings: Settings | None = None)
             now = parse_now(args.now, collection)
         except ValueError as error:
             parser.error(str(error))
-        settings = replace(settings, returns_now=now)
+        settings = settings.model_copy(update={"returns_now": now})
     open_db(settings.returns_db).close()    # create or migrate the store before posting
     channels = load_digest_channels(settings.digest_channels)
     if args.print_only or not (settings.slack_bot_token and channels):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 
 from intake.outgoing import run_sender
 from intake.reading.sandbox import WORKERS, ReadingFailed, run_limited
@@ -45,8 +44,8 @@ class Dispatcher:
         self.collection = collection
         self._retry_seconds = retry_seconds
         # Workers may run from another directory: they get the store's full path.
-        self._job = pack_job(replace(settings, returns_db=settings.returns_db.resolve()),
-                             collection)
+        self._job = pack_job(settings.model_copy(
+            update={"returns_db": settings.returns_db.resolve()}), collection)
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._store = StoreThread(settings.returns_db, name="dispatch")
         self._stop = asyncio.Event()

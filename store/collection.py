@@ -7,22 +7,21 @@ another return is another file named by the `COLLECTION` setting.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from store.typed import from_data
+from pydantic import BaseModel, ConfigDict
 
 DEFAULT_COLLECTION = "care_homes_2020.json"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Action:
+class Action(BaseModel):
     """One support action of the template, e.g. 1.1 cohorting and isolation."""
 
+    model_config = ConfigDict(frozen=True)
     code: str
     label: str
 
@@ -31,16 +30,16 @@ class Action:
         return self.code.split(".")[0]
 
 
-@dataclass(frozen=True, kw_only=True)
-class LadderStep:
+class LadderStep(BaseModel):
     """From this many working days after the deadline (None: from the first chase), chase these roles."""
 
+    model_config = ConfigDict(frozen=True)
     from_working_days_after: int | None
     roles: tuple[str, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ChasePlan:
+class ChasePlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
     time: time
     working_days_before: tuple[int, ...]
     on_deadline_day: bool = True
@@ -48,8 +47,8 @@ class ChasePlan:
     ladder: tuple[LadderStep, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Thresholds:
+class Thresholds(BaseModel):
+    model_config = ConfigDict(frozen=True)
     low_coverage: float = 0.8
     # A concern is thematic in a region when at least this share of the region's returns are
     # low on an action or ask for support on it (and never fewer than `thematic_min_las` LAs).
@@ -59,18 +58,18 @@ class Thresholds:
     sharp_change_ratio: float = 0.3
 
 
-@dataclass(frozen=True, kw_only=True)
-class Theme:
+class Theme(BaseModel):
     """Something councils wrote about ("staff full pay while isolating"), found by its terms."""
 
+    model_config = ConfigDict(frozen=True)
     name: str
     terms: tuple[str, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class TemplateText:
+class TemplateText(BaseModel):
     """The header texts that locate the template's parts by content."""
 
+    model_config = ConfigDict(frozen=True)
     title: str
     la_label: str
     total_label: str
@@ -81,10 +80,10 @@ class TemplateText:
     placeholder: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class Collection:
+class Collection(BaseModel):
     """Everything about one return that is not code."""
 
+    model_config = ConfigDict(frozen=True)
     name: str
     short_name: str
     inbox: str
@@ -161,4 +160,4 @@ def load_collection(path: Path | None = None) -> Collection:
         text = resources.files("store.collections").joinpath(DEFAULT_COLLECTION).read_text()
     else:
         text = Path(path).read_text()
-    return from_data(Collection, json.loads(text))
+    return Collection.model_validate(json.loads(text))

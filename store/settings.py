@@ -1,42 +1,29 @@
-"""The one settings object, read once at start-up from the environment and `.env`.
-
-Each field is read from the environment variable of its name in capitals (any case matches),
-else from the line of that name in `.env` in the working directory, else its default; a value
-passed to `Settings(...)` comes before both, and `Settings(_env_file=None)` reads no `.env`.
-That is pydantic-settings' order; this module reads them itself because importing
-pydantic-settings (with pydantic) costs every command line about 0.15 s of CPU, most of what
-`python -m store export` may take. Each value is checked against its field's type
-(store/typed.py), and a wrong one is refused naming its variable.
-"""
+"""The one settings object, read once at start-up from the environment and `.env`."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Annotated
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from store.collection import load_collection
-from store.typed import convert
 
 DEFAULT_INBOX = "careandreform2@communities.gov.uk"
-ENV_FILE = Path(".env")
-# Comma lists in the environment: their parts, trimmed and lower-cased.
-_LISTS = {"inbox_addresses", "trusted_authserv_ids", "extra_sender_domains"}
-# An empty value of these is no value (e.g. `RELAY_HOST=` in a .env).
-_BLANK_IS_UNSET = {"relay_host", "slack_bot_token", "slack_signing_secret"}
 
 
-@dataclass(frozen=True, init=False)
-class Settings:
+class Settings(BaseSettings):
     """Every setting the service reads (DESIGN section 4); names are the contract."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     returns_db: Path = Path("data/returns.db")
     returns_data_dir: Path = Path("data")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
-    inbox_addresses: tuple[str, ...] = (DEFAULT_INBOX,)
+    inbox_addresses: Annotated[tuple[str, ...], NoDecode] = (DEFAULT_INBOX,)
     max_message_bytes: int = 26_214_400
     relay_host: str | None = None
     relay_port: int = 25
@@ -52,25 +39,37 @@ class Settings:
     returns_now: datetime | None = None
     # Authentication-Results from these authserv-ids (our own relays) are believed; any other
     # hop's are ignored, since anyone can write the header.
-    trusted_authserv_ids: tuple[str, ...] = ()
+    trusted_authserv_ids: Annotated[tuple[str, ...], NoDecode] = ()
     # Sender domains accepted for any LA on top of the register's own (e.g. a shared service).
-    extra_sender_domains: tuple[str, ...] = ()
+    extra_sender_domains: Annotated[tuple[str, ...], NoDecode] = ()
 
-    def __init__(self, _env_file: Path | str | None = ENV_FILE, **given: Any) -> None:
-        found = {**_env_file_values(_env_file), **_environment()}
-        hints = get_type_hints(Settings)
-        for field in fields(self):
-            value = given.get(field.name, found.get(field.name, field.default))
-            object.__setattr__(self, field.name, convert(hints[field.name],
-                                                         _tidy(field.name, value),
-                                                         field.name.upper()))
-        if not self.mail_from:
-            object.__setattr__(self, "mail_from", self.inbox_addresses[0])
+    @field_validator(
+        "inbox_addresses", "trusted_authserv_ids", "extra_sender_domains", mode="before"
+    )
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("relay_host", "slack_bot_token", "slack_signing_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _now_in_the_collections_zone(self) -> Settings:
+        # A naive RETURNS_NOW is wall-clock time where the collection is run, as people write it.
         if self.returns_now is not None and self.returns_now.tzinfo is None:
-            # A naive RETURNS_NOW is wall-clock time where the collection is run, as people
-            # write it.
             zone = load_collection(self.collection).zone
             object.__setattr__(self, "returns_now", self.returns_now.replace(tzinfo=zone))
+        return self
+
+    @model_validator(mode="after")
+    def _default_mail_from(self) -> Settings:
+        if not self.mail_from:
+            object.__setattr__(self, "mail_from", self.inbox_addresses[0])
+        return self
 
     @property
     def outbox_dir(self) -> Path:
@@ -84,26 +83,3 @@ class Settings:
     def now(self) -> datetime:
         """The collection clock: RETURNS_NOW when set (demos, tests), else the real time."""
         return self.returns_now or datetime.now(UTC)
-
-
-def _tidy(name: str, value: object) -> object:
-    if name in _LISTS and isinstance(value, str):
-        return tuple(part.strip().lower() for part in value.split(",") if part.strip())
-    if name in _BLANK_IS_UNSET and value == "":
-        return None
-    return value
-
-
-def _environment() -> dict[str, str]:
-    """The process's environment by lower-case name, as the fields are named."""
-    return {name.lower(): value for name, value in os.environ.items()}
-
-
-def _env_file_values(path: Path | str | None) -> dict[str, str]:
-    """The settings in a `.env` file by lower-case name ({} when there is none)."""
-    if path is None or not Path(path).is_file():
-        return {}
-    from dotenv import dotenv_values  # only where a .env exists: most runs have none
-
-    return {name.lower(): value for name, value in dotenv_values(path, encoding="utf-8").items()
-            if value is not None}

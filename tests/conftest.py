@@ -3,7 +3,6 @@ Slack app served over real HTTP against a fake Slack Web API."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -70,7 +69,7 @@ def london(db, settings, collection) -> Context:
     """A store of eight London returns whose concerns' ranking is known (tests/signal_helpers.py),
     seen on the Tuesday after the deadline."""
     fill_london(db)
-    return Context(db, replace(settings, returns_now=TUESDAY), collection)
+    return Context(db, settings.model_copy(update={"returns_now": TUESDAY}), collection)
 
 
 @pytest.fixture
@@ -89,7 +88,7 @@ async def bot(settings, collection, db, slack, tmp_path: Path):
     add_return(db, "E09000003", homes={"2.1": 10})                  # Barnet
     add_return(db, "E09000007", status="invalid")                    # Camden
     add_return(db, "E08000035")                                      # Leeds
-    slack_settings = replace(settings, **{
+    slack_settings = settings.model_copy(update={
         "slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": f"{slack.base_url}/api/", "bot_roles": roles})
     loop_db = open_db(slack_settings.returns_db, migrate=False)

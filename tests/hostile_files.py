@@ -321,7 +321,7 @@ async def until(condition: Callable[[], bool], timeout: float = 60.0, poll: floa
 async def intake_service(settings: Settings, collection: Collection,
                          **overrides: Any) -> AsyncIterator[IntakeService]:
     """The whole intake in this loop, on an ephemeral port, stopped afterwards."""
-    service = IntakeService(replace(settings, smtp_port=0, **overrides), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0, **overrides}), collection)
     await service.start()
     try:
         yield service

@@ -12,7 +12,7 @@ import asyncio
 import smtplib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from aiosmtplib import SMTPResponse
@@ -50,7 +50,7 @@ async def running_intake(
     max_sessions: int | None = None,
 ) -> AsyncIterator[RunningIntake]:
     """The intake's SMTP server on 127.0.0.1 and an ephemeral port, in the running loop."""
-    settings = replace(settings, smtp_host="127.0.0.1", smtp_port=0)
+    settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": 0})
     writer = writer or MessageWriter(settings.returns_db)
     handler = IntakeHandler(settings, writer, on_stored)
     extra = {} if max_sessions is None else {"max_sessions": max_sessions}

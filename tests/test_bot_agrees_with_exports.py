@@ -7,7 +7,6 @@ import asyncio
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
@@ -37,7 +36,7 @@ def filled(module_settings) -> Iterator[Context]:
 
 
 async def send_through_the_intake(settings: Settings, collection: Collection) -> None:
-    service = IntakeService(replace(settings, smtp_port=0), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     try:
         sender = await asyncio.create_subprocess_exec(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -25,7 +24,7 @@ NORTH_EAST = viewer_from_role("UNE", "north east")
 
 @pytest.fixture
 def ctx(db, settings, collection) -> Context:
-    settings = replace(settings, returns_now=datetime(2020, 6, 2, 11, tzinfo=UTC))
+    settings = settings.model_copy(update={"returns_now": datetime(2020, 6, 2, 11, tzinfo=UTC)})
     add_return(db, "E06000001", homes={"2.1": 10, "3.1": 20},            # Hartlepool
                support={"2.1": "more test kits"}, issues={"3.1": "PPE supplies are short"})
     add_return(db, "E06000002", status="invalid", homes={"2.1": 30},     # Middlesbrough v1

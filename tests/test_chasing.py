@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import date, datetime
 from email import policy
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from intake.chasing.letter import chaser_text
 from intake.chasing.run import chase_now, run_slot
 from intake.chasing.schedule import due_slot
 from intake.chasing.states import LaState
+from store.collection import Collection
 from store.contacts import add_contact
 from store.context import Context
 from store.db import open_db
@@ -216,7 +216,8 @@ def test_the_bot_previews_then_queues_on_confirmation(settings, collection, cont
 
 
 def test_a_chaser_names_the_collections_own_time_zone(settings, collection):
-    elsewhere = replace(collection, timezone="America/New_York", timezone_words="")
+    elsewhere = Collection.model_validate({**collection.model_dump(),
+                                           "timezone": "America/New_York", "timezone_words": ""})
     state = LaState(DARLINGTON, "Darlington", "North East", NOT_RECEIVED, None, None, None, "", ())
     now = at("2020-05-28T12:00")
     assert "May 2020 at 23:59 (UK time)" in chaser_text(state, settings=settings,

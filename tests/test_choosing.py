@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-from dataclasses import replace
 from email import policy
 from pathlib import Path
 
@@ -100,7 +99,7 @@ def test_the_workbook_reason_is_kept_inside_the_message_reason() -> None:
 
 @pytest.fixture
 async def intake(settings: Settings, collection: Collection):
-    service = IntakeService(replace(settings, smtp_port=0), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     yield service
     await service.stop()

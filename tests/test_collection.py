@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 from importlib import resources
 
 import pytest
+from pydantic import ValidationError
 
 from store.collection import load_collection
-from store.typed import Invalid
 
 
 def default_collection() -> dict:
@@ -27,19 +27,19 @@ def test_the_built_in_collection_reads_as_typed_values():
     assert 0 < collection.thresholds.low_coverage < 1
 
 
-@pytest.mark.parametrize(("change", "words"), [
-    ({"deadline": "end of May"}, "deadline: 'end of May' is not a date and time"),
-    ({"chase": {"time": "10:00", "working_days_before": [3, 1]}}, "chase.ladder: missing"),
-    ({"thresholds": {"thematic_min_las": "two"}},
-     "thresholds.thematic_min_las: 'two' is not a whole number"),
-    ({"actions": [{"code": "1.1"}]}, "actions[0].label: missing"),
-    ({"focus_areas": ["1", "2"]}, "focus_areas: expected an object"),
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"deadline": "end of May"}, "deadline", "valid datetime"),
+    ({"chase": {"time": "10:00", "working_days_before": [3, 1]}}, "chase.ladder", "required"),
+    ({"thresholds": {"thematic_min_las": "two"}}, "thresholds.thematic_min_las", "integer"),
+    ({"actions": [{"code": "1.1"}]}, "actions.0.label", "required"),
+    ({"focus_areas": ["1", "2"]}, "focus_areas", "dictionary"),
 ])
-def test_a_wrong_value_is_refused_naming_its_field(tmp_path, change, words):
+def test_a_wrong_value_is_refused_naming_its_field(tmp_path, change, field, words):
     path = tmp_path / "collection.json"
     path.write_text(json.dumps({**default_collection(), **change}))
-    with pytest.raises(Invalid, match=words.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ValidationError) as refused:
         load_collection(path)
+    assert f"\n{field}\n" in str(refused.value) and words in str(refused.value)
 
 
 def test_a_later_collection_file_is_read_with_its_own_values(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 
 from bot.commands import answer
 from bot.render_text import to_text
@@ -52,7 +51,8 @@ def test_the_csv_holds_every_concern_most_severe_first(london):
 
 
 def test_a_share_of_the_regions_returns_decides_what_is_thematic(london, collection):
-    strict = replace(collection, thresholds=replace(collection.thresholds, thematic_share=0.75))
+    strict = collection.model_copy(update={"thresholds": collection.thresholds.model_copy(
+        update={"thematic_share": 0.75})})
     strict_ctx = Context(london.db, london.settings, strict)
     assert "Thematic" not in to_text(answer("concerns London", NATIONAL_VIEWER, strict_ctx))
     assert "Thematic: 2.1" in to_text(answer("concerns London", NATIONAL_VIEWER, london))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -149,7 +148,7 @@ def test_what_changed_is_the_movement_without_the_standing_lists(returns, settin
     from bot.changes import changes_reply
     from bot.scope import NATIONAL
 
-    ctx = Context(returns, replace(settings, returns_now=THURSDAY_9AM),
+    ctx = Context(returns, settings.model_copy(update={"returns_now": THURSDAY_9AM}),
                   load_collection())
     reply = changes_reply(ctx, NATIONAL)
     headings = [part.heading for part in reply.sections]
@@ -164,7 +163,7 @@ def test_what_changed_on_a_quiet_day_says_so(db, settings):
     from bot.changes import changes_reply
     from bot.scope import NATIONAL
 
-    ctx = Context(db, replace(settings, returns_now=THURSDAY_9AM),
+    ctx = Context(db, settings.model_copy(update={"returns_now": THURSDAY_9AM}),
                   load_collection())
     reply = changes_reply(ctx, NATIONAL)
     assert reply.title == "Nothing has changed in England since Wed 27 May 09:00."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,7 @@ def replay(port: int, files: list[Path]) -> list[int]:
 async def test_every_real_bounce_is_stored_disposed_of_and_not_acknowledged(settings, collection):
     files = corpus_files()
     assert len(files) == 789
-    service = IntakeService(replace(settings, smtp_port=0), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     try:
         codes = await asyncio.to_thread(replay, service.port, files)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-from dataclasses import replace
 from email import policy
 from pathlib import Path
 
@@ -25,7 +24,7 @@ LEEDS = "E08000035"
 
 @pytest.fixture
 async def intake(settings: Settings, collection):
-    service = IntakeService(replace(settings, smtp_port=0), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     yield service
     await service.stop()

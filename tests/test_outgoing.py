@@ -50,7 +50,7 @@ def outbox_rows(db) -> list[dict]:
 
 
 def with_relay(settings, port: int):
-    return replace(settings, relay_host="127.0.0.1", relay_port=port)
+    return settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port})
 
 
 @asynccontextmanager

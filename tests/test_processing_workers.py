@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from bench.process_tree import descendants
@@ -19,7 +18,7 @@ from tests.smtp_helpers import send_message
 
 
 async def _start(settings, collection) -> IntakeService:
-    service = IntakeService(replace(settings, smtp_port=0), collection,
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection,
                             retry_seconds=0.05)
     await service.start()
     return service

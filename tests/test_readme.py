@@ -1,6 +1,5 @@
 """The README is the manual: every setting and every command a newcomer needs is in it."""
 
-from dataclasses import fields
 from pathlib import Path
 
 from store.settings import Settings
@@ -9,7 +8,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def test_every_setting_is_documented():
-    missing = [name.upper() for name in (f.name for f in fields(Settings)) if f"`{name.upper()}`" not in README]
+    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in README]
     assert missing == []
 
 

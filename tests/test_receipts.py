@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import re
-from dataclasses import replace
 from email import policy
 from html import unescape
 from html.parser import HTMLParser
@@ -30,7 +29,8 @@ async def relayed(settings, collection):
     relay = RecordingRelay()
     server = await start_relay(relay)
     port = server.sockets[0].getsockname()[1]
-    service = IntakeService(replace(settings, smtp_port=0, relay_host="127.0.0.1", relay_port=port), collection)
+    service = IntakeService(settings.model_copy(update={
+        "smtp_port": 0, "relay_host": "127.0.0.1", "relay_port": port}), collection)
     await service.start()
     yield service, relay
     await service.stop()

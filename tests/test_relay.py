@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -48,7 +47,7 @@ async def _silent_relay() -> AsyncIterator[int]:
 
 async def test_a_relay_that_never_answers_costs_a_batch_one_timeout(settings):
     async with _silent_relay() as port:
-        session = RelaySession(replace(settings, relay_host="127.0.0.1", relay_port=port),
+        session = RelaySession(settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port}),
                                timeout_seconds=TIMEOUT)
         started = time.monotonic()
         with pytest.raises(TimeoutError):
@@ -66,7 +65,7 @@ async def test_a_relay_that_answers_gets_the_mail(settings):
     relay = RecordingRelay()
     server = await start_relay(relay)
     port = server.sockets[0].getsockname()[1]
-    session = RelaySession(replace(settings, relay_host="127.0.0.1", relay_port=port),
+    session = RelaySession(settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port}),
                            timeout_seconds=TIMEOUT * 20)
     try:
         await session.send(_mail(1), ["jo.bloggs@leeds.gov.uk"])

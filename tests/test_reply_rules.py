@@ -39,7 +39,7 @@ SPAM_TEXTS = (
 
 @pytest.fixture
 async def intake(settings, collection):
-    service = IntakeService(replace(settings, smtp_port=0), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     yield service
     await service.stop()

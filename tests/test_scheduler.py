@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import json
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -66,7 +65,7 @@ def channels_file(tmp_path):
 
 
 def at(settings, when: str):
-    return replace(settings, returns_now=datetime.fromisoformat(when))
+    return settings.model_copy(update={"returns_now": datetime.fromisoformat(when)})
 
 
 def scheduler(settings, collection, slack) -> Scheduler:
@@ -79,7 +78,7 @@ def scheduler(settings, collection, slack) -> Scheduler:
 def tuesday(settings, channels_file, slack, db):
     add_return(db, CAMDEN, received_at="2020-05-25T12:00:00+01:00")
     add_contact(db, LEEDS, "asha.patel@leeds.gov.uk", "return contact", "csv")
-    return replace(settings, **{
+    return settings.model_copy(update={
         "returns_now": datetime.fromisoformat("2020-05-26T09:30:00+01:00"),
         "digest_channels": channels_file, "slack_bot_token": "xoxb-test",
         "slack_api_url": f"{slack.base_url}/api/"})

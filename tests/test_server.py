@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import tracemalloc
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,7 @@ async def test_inbox_address_matches_whatever_its_case(settings, db):
 
 async def test_too_many_recipients_get_452(settings, db):
     inboxes = tuple(f"inbox{n}@communities.gov.uk" for n in range(MAX_RECIPIENTS + 1))
-    settings = replace(settings, inbox_addresses=inboxes)
+    settings = settings.model_copy(update={"inbox_addresses": inboxes})
     async with running_intake(settings) as intake:
         exchange = await send_message(intake.port, make_raw(), rcpt_to=inboxes)
     assert [reply.code for reply in exchange.rcpts] == [250] * MAX_RECIPIENTS + [452]
@@ -73,7 +72,7 @@ async def test_too_many_recipients_get_452(settings, db):
 
 
 async def test_oversize_message_gets_552_and_server_keeps_serving(settings, db):
-    settings = replace(settings, max_message_bytes=20_000)
+    settings = settings.model_copy(update={"max_message_bytes": 20_000})
     big = make_raw(body="x" * 70 + ("\r\n" + "x" * 70) * 400)
     async with running_intake(settings) as intake:
         oversize = await send_message(intake.port, big)
@@ -183,7 +182,7 @@ async def test_connections_over_the_cap_get_421(settings, db):
 
 async def test_oversize_data_is_discarded_as_it_arrives(settings, db):
     """aiosmtpd drops the lines past the limit instead of buffering the whole message."""
-    settings = replace(settings, max_message_bytes=50_000)
+    settings = settings.model_copy(update={"max_message_bytes": 50_000})
     line = b"z" * 998 + b"\r\n"
     async with running_intake(settings) as intake:
         reader, writer = await asyncio.open_connection("127.0.0.1", intake.port)

@@ -1,12 +1,7 @@
 import json
-import pickle
-from dataclasses import replace
 from importlib import resources
 
-import pytest
-
 from store.settings import Settings
-from store.typed import Invalid
 
 
 def test_inbox_addresses_are_a_comma_list_and_mail_from_defaults_to_the_first():
@@ -55,16 +50,3 @@ def test_a_value_given_comes_before_the_environment(monkeypatch):
     monkeypatch.setenv("INBOX_ADDRESSES", "a@example.gov.uk")
     assert Settings(_env_file=None).inbox_addresses == ("a@example.gov.uk",)
     assert Settings(_env_file=None, inbox_addresses="b@example.gov.uk").mail_from == "b@example.gov.uk"
-
-
-def test_a_wrong_value_is_refused_naming_its_variable(monkeypatch):
-    monkeypatch.setenv("SMTP_PORT", "twenty-five")
-    with pytest.raises(Invalid, match="SMTP_PORT: 'twenty-five' is not a whole number"):
-        Settings(_env_file=None)
-
-
-def test_a_copy_with_changes_keeps_the_rest():
-    settings = Settings(_env_file=None, inbox_addresses="a@example.gov.uk")
-    changed = replace(settings, smtp_port=0)
-    assert (changed.smtp_port, changed.mail_from) == (0, "a@example.gov.uk")
-    assert pickle.loads(pickle.dumps(changed)) == changed

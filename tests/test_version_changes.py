@@ -34,7 +34,7 @@ def version(support: list[str], homes_45: int, issue: str, number: int) -> bytes
 
 @pytest.fixture
 async def two_versions(settings, collection):
-    service = IntakeService(replace(settings, smtp_port=0), collection)
+    service = IntakeService(settings.model_copy(update={"smtp_port": 0}), collection)
     await service.start()
     try:
         first = [old for old, _ in SAME_ANSWERS]
