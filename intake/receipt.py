@@ -6,7 +6,7 @@ Pure: a Receipt (what happened to one message) and the collection in, a ReceiptV
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from intake.models import FileNote
@@ -146,12 +146,12 @@ def _figures(submission: NewSubmission, collection: Collection) -> tuple[Figure,
     flags.update({f.action: "to fix" for f in submission.errors if f.action})
     # '1.1 Support for cohorting ...' (the code alone for an action the collection lacks).
     labels = {action.code: f"{action.code} {action.label}" for action in collection.actions}
-    return tuple(replace(_figure(answer, labels.get(answer.action, answer.action)),
-                         flag=flags.get(answer.action, ""))
+    return tuple(_figure(answer, labels.get(answer.action, answer.action),
+                         flags.get(answer.action, ""))
                  for answer in submission.answers)
 
 
-def _figure(answer: Answer, action: str) -> Figure:
+def _figure(answer: Answer, action: str, flag: str) -> Figure:
     homes = str(answer.homes_in_place) if answer.homes_in_place is not None else "not read"
     written = " ".join(answer.raw_homes_in_place.split())
     support = {"yes": "Yes", "no": "No"}.get(answer.support_needed or "", "")
@@ -160,7 +160,7 @@ def _figure(answer: Answer, action: str) -> Figure:
         support = raw if raw and not raw.startswith("<") else "Not chosen"
     return Figure(action, homes,
                   "" if written == homes else written, support,
-                  " ".join(answer.support_description.split()))
+                  " ".join(answer.support_description.split()), flag)
 
 
 def _next_steps(receipt: Receipt, collection: Collection) -> tuple[str, ...]:

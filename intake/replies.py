@@ -64,8 +64,13 @@ def compose_ack(receipt: Receipt, *, to: str, mail_from: str, original_message_i
 
 
 def _text_part(subtype: str, text: str) -> bytes:
-    # Every line break as one "\n" (a stray CR from a file name too), as EmailMessage does.
-    data = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    # Every line break as one "\n" (a stray CR from a file name too), as EmailMessage does,
+    # and a final one; without a CR only the final one may be missing.
+    data = text.encode("utf-8")
+    if b"\r" in data:
+        data = b"\n".join(data.splitlines()) + b"\n"
+    elif not data.endswith(b"\n"):
+        data += b"\n"
     if subtype == "plain":      # stays readable in the raw .eml, for people and grep
         encoding, body = b"quoted-printable", b2a_qp(data, istext=True)
     else:                       # ten times the size, and markup: base64 costs a tenth of QP

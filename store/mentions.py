@@ -46,7 +46,7 @@ def _plausible(cut: Words, start: int, end: int, shouting: bool) -> bool:
     # "Reading the guidance, ..." opens a sentence; "Reading care home return" is a subject.
     following = cut.written[word + 1] if word + 1 < len(cut.written) else ""
     prose = cut.lines > 1
-    return not (prose and cut.sentence_start[word] and following[:1].islower())
+    return not (prose and cut.opens_sentence(word) and following[:1].islower())
 
 
 def _nhs_body(cut: Words, start: int, end: int) -> bool:
@@ -72,8 +72,8 @@ def _mention_score(cut: Words, start: int, end: int) -> float:
         return 40.0
     score = 90.0 if council else 70.0
     # The letterhead and the signature say who is writing; the body names neighbours.
-    line = cut.line[cut.owner[start]]
-    if line == cut.line[0]:
+    line = cut.line_of(cut.owner[start])
+    if line == cut.line_of(0):
         score += 8
     elif line < 5 or line >= cut.lines - 8:
         score += 5

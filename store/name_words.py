@@ -61,9 +61,22 @@ class Words:
     folded: tuple[str, ...]
     owner: tuple[int, ...]
     written: tuple[str, ...]
-    line: tuple[int, ...]       # line number of each written word
-    sentence_start: tuple[bool, ...]
-    lines: int
+    text: str                           # as cut (normalised)
+    spans: tuple[tuple[int, int], ...]  # where each written word sits in `text`
+    lines: int                          # how many lines the text has
+
+    # Only the few words around a council's name are asked where they sit, so that is worked
+    # out when asked rather than for every word while cutting.
+    def line_of(self, word: int) -> int:
+        """The line number written word `word` is on."""
+        return self.text.count("\n", 0, self.spans[word][0])
+
+    def opens_sentence(self, word: int) -> bool:
+        """Whether written word `word` opens the text, a line or a sentence."""
+        if word == 0:
+            return True
+        gap = self.text[self.spans[word - 1][1]:self.spans[word][0]]
+        return "\n" in gap or _SENTENCE_END.search(gap) is not None
 
 
 # Letters repeat the same few hundred words; folding (NFKD per word) is the hot part of cutting.
@@ -82,26 +95,16 @@ def cut_words(text: str) -> Words:
     folded: list[str] = []
     owner: list[int] = []
     written: list[str] = []
-    line: list[int] = []
-    starts: list[bool] = []
-    previous_end = line_no = 0
+    spans: list[tuple[int, int]] = []
     for m in WORD.finditer(text):
-        # Words hold no line breaks: the breaks before a word are those in the gap before it.
-        gap = text[previous_end:m.start()]
-        breaks = gap.count("\n")
-        line_no += breaks
-        starts.append(not written or breaks > 0 or _SENTENCE_END.search(gap) is not None)
-        previous_end = m.end()
         word = m.group()
         for part in _fold(word):
             folded.append(part)
             owner.append(len(written))
         written.append(word)
-        line.append(line_no)
-    return Words(
-        tuple(folded), tuple(owner), tuple(written), tuple(line), tuple(starts),
-        text.count("\n") + 1,
-    )
+        spans.append(m.span())
+    return Words(tuple(folded), tuple(owner), tuple(written), text, tuple(spans),
+                 text.count("\n") + 1)
 
 
 def name_key(name: str) -> tuple[str, ...]:

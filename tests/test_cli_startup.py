@@ -23,11 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 HEAVY = {"numpy", "pandas", "matplotlib", "openpyxl", "docx", "slack_bolt", "slack_sdk",
          "aiohttp", "aiosmtpd", "aiosmtplib"}
 # Nor what an export or an answer's start-up can do without: sqlite-utils (with click, pluggy
-# and dateutil) for a store already migrated (store/db.py), pydantic-settings and dotenv
-# (store/settings.py reads the environment itself; `.env`, where there is one, with dotenv),
-# and asyncio (the bot's server only).
-STARTUP = {"sqlite_utils", "click", "pluggy", "dateutil", "pydantic_settings", "dotenv",
-           "asyncio"}
+# and dateutil) for a store already migrated (store/db.py).
+STARTUP = {"sqlite_utils", "click", "pluggy", "dateutil"}
 
 
 @pytest.fixture

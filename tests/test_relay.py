@@ -47,8 +47,7 @@ async def _silent_relay() -> AsyncIterator[int]:
 
 async def test_a_relay_that_never_answers_costs_a_batch_one_timeout(settings):
     async with _silent_relay() as port:
-        session = RelaySession(settings.model_copy(update={"relay_host": "127.0.0.1",
-                                                           "relay_port": port}),
+        session = RelaySession(settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port}),
                                timeout_seconds=TIMEOUT)
         started = time.monotonic()
         with pytest.raises(TimeoutError):
@@ -66,8 +65,7 @@ async def test_a_relay_that_answers_gets_the_mail(settings):
     relay = RecordingRelay()
     server = await start_relay(relay)
     port = server.sockets[0].getsockname()[1]
-    session = RelaySession(settings.model_copy(update={"relay_host": "127.0.0.1",
-                                                       "relay_port": port}),
+    session = RelaySession(settings.model_copy(update={"relay_host": "127.0.0.1", "relay_port": port}),
                            timeout_seconds=TIMEOUT * 20)
     try:
         await session.send(_mail(1), ["jo.bloggs@leeds.gov.uk"])

@@ -48,6 +48,17 @@ BROKEN_BASE64 = (
 )
 STRUCTURE_HEADERS = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
 MAX_CACHED_HEADER = 2_000           # a longer value is parsed each time rather than kept
+# The shape nearly every mailer writes: `type/subtype` (or a disposition), then parameters
+# written `; name=token` or `; name="text"`, in ASCII, with no encoded word, escape, comment or
+# RFC 2231 `name*`. Such a value is rendered here as the default policy renders it (each
+# parameter as `; name="value"`) without building the header object: boundaries and file
+# names make most values new to the cache.
+_TOKEN = r"[!#$%&+\-.0-9A-Z^_`a-z{|}~]+"
+_NAME = r"[\-.0-9A-Z_a-z]+"      # RFC 2231 gives "*", "'" and "%" in a name a meaning
+PLAIN_HEAD = re.compile(rf"{_TOKEN}(?:/{_TOKEN})?")
+PLAIN_PARAMETER = re.compile(rf";[ \t]*({_NAME})=(?:({_TOKEN})|\"([ !#-\[\]-~]+)\")[ \t]*")
+PLAIN_END = re.compile(r";?[ \t]*")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")     # as the default policy unfolds
 
 
 class _ReadingPolicy(Compat32):
@@ -62,9 +73,31 @@ class _ReadingPolicy(Compat32):
     def header_fetch_parse(self, name: str, value: str) -> Any:
         if name.lower() not in STRUCTURE_HEADERS:
             return super().header_fetch_parse(name, value)
+        plain = _plain_structure(name, "".join(LINE_BREAK.split(value)))
+        if plain is not None:
+            return plain
         if len(value) > MAX_CACHED_HEADER:
             return policy.default.header_fetch_parse(name, value)
         return _structure_header(name, value)
+
+
+def _plain_structure(name: str, value: str) -> str | None:
+    """A Content-Type or Content-Disposition of the plain shape, as the default policy's
+    header object reads; None for any other value (a parameter written twice included)."""
+    head = PLAIN_HEAD.match(value)
+    if head is None or name.lower() == "content-transfer-encoding" or "=?" in value:
+        return None
+    parameters: dict[str, str] = {}
+    at = head.end()
+    while parameter := PLAIN_PARAMETER.match(value, at):
+        attribute, token, text = parameter.groups()
+        if attribute.lower() in parameters:
+            return None
+        parameters[attribute.lower()] = f'; {attribute}="{token or text}"'
+        at = parameter.end()
+    if not parameters or not PLAIN_END.fullmatch(value, at):
+        return None
+    return head.group() + "".join(parameters.values())
 
 
 @lru_cache(maxsize=512)

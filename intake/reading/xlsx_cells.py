@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
-
-import defusedxml.ElementTree as DefusedET
+from typing import NoReturn
+from xml.parsers import expat
 
 from intake.reading.safety import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, entry_head
 
@@ -22,7 +22,7 @@ CELL_TAG = re.compile(rb"<(?:\w+:)?(c|row)(\s[^>]*)?/?>")
 REF_ATTR = re.compile(rb"""\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']""")
 STYLE_ATTR = re.compile(rb"""\ss=["'](\d+)["']""")
 PERCENT_FORMAT_IDS = frozenset({"9", "10"})    # Excel's built-in "0%" and "0.00%"
-RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 
 # calamine reads an error cell (#DIV/0!) as empty; the sheet XML has its text.
 ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
@@ -59,31 +59,81 @@ def _percent_styles(archive: zipfile.ZipFile) -> frozenset[str]:
     styles = entry_head(archive, "xl/styles.xml", MAX_UNPACKED_BYTES)
     if not styles:
         return frozenset()
-    root = DefusedET.fromstring(styles)
+    sections = _sections(styles, ("numFmts", "cellXfs"))
     percent_ids = set(PERCENT_FORMAT_IDS) | {
-        fmt.get("numFmtId", "") for fmt in _children(root, "numFmts")
+        fmt.get("numFmtId", "") for fmt in sections["numFmts"]
         if "%" in fmt.get("formatCode", "")}
-    return frozenset(str(index) for index, xf in enumerate(_children(root, "cellXfs"))
+    return frozenset(str(index) for index, xf in enumerate(sections["cellXfs"])
                      if xf.get("numFmtId", "0") in percent_ids)
 
 
-def _children(root: ElementTree.Element, local: str) -> list[ElementTree.Element]:
-    parent = next((e for e in root if e.tag.rpartition("}")[2] == local), None)
-    return list(parent) if parent is not None else []
+def _sections(xml: bytes, names: tuple[str, ...]) -> dict[str, list[dict[str, str]]]:
+    """For each of `names`, the attributes of the children of the root's first child so named."""
+    sections: dict[str, list[dict[str, str]]] = {name: [] for name in names}
+    seen: set[str] = set()
+    depth, current = 0, None
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, current
+        depth += 1
+        local = name.rpartition(" ")[2]
+        if depth == 2:
+            current = local if local in sections and local not in seen else None
+            seen.add(local)
+        elif depth == 3 and current:
+            sections[current].append(attributes)
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    _parse(xml, start, end)
+    return sections
 
 
 def _worksheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its part in the archive, from xl/workbook.xml and its relationships."""
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
-    paths = {}
-    for sheet in DefusedET.fromstring(archive.read("xl/workbook.xml")).iter():
-        if sheet.tag.rpartition("}")[2] == "sheet":
-            target = targets.get(sheet.get(RELATIONSHIP_ID), "")
-            paths[sheet.get("name", "")] = (
+    targets: dict[str | None, str] = {}
+    paths: dict[str, str] = {}
+    depth = 0
+
+    def relationship(name: str, attributes: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth == 2:
+            targets[attributes.get("Id")] = attributes.get("Target", "")
+
+    def sheet(name: str, attributes: dict[str, str]) -> None:
+        if name.rpartition(" ")[2] == "sheet":
+            target = targets.get(attributes.get(RELATIONSHIP_ID), "")
+            paths[attributes.get("name", "")] = (
                 target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+
+    def up(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    _parse(archive.read("xl/_rels/workbook.xml.rels"), relationship, up)
+    _parse(archive.read("xl/workbook.xml"), sheet, up)
     return paths
+
+
+def _parse(xml: bytes, start: Callable[[str, dict[str, str]], None],
+           end: Callable[[str], None]) -> None:
+    """Stream `xml` through expat: these parts are read for a few attributes, and building
+    an ElementTree of them cost more than the rest of finding the special cells. Entity
+    declarations are refused, as defusedxml refuses them."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = _refuse_entities
+    parser.UnparsedEntityDeclHandler = _refuse_entities
+    parser.ExternalEntityRefHandler = _refuse_entities
+    parser.Parse(xml, True)
+
+
+def _refuse_entities(*_: object) -> NoReturn:
+    raise ValueError("XML entity declarations are not read")
 
 
 def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> SpecialCells | None:
