@@ -73,11 +73,8 @@ class _ReadingPolicy(Compat32):
     def header_fetch_parse(self, name: str, value: str) -> Any:
         if name.lower() not in STRUCTURE_HEADERS:
             return super().header_fetch_parse(name, value)
-        plain = _plain_structure(name, "".join(LINE_BREAK.split(value)))
-        if plain is not None:
-            return plain
         if len(value) > MAX_CACHED_HEADER:
-            return policy.default.header_fetch_parse(name, value)
+            return _structure_header.__wrapped__(name, value)
         return _structure_header(name, value)
 
 
@@ -103,7 +100,8 @@ def _plain_structure(name: str, value: str) -> str | None:
 @lru_cache(maxsize=512)
 def _structure_header(name: str, value: str) -> Any:
     # Header objects are immutable strings, so one parse serves every fetch of the same value.
-    return policy.default.header_fetch_parse(name, value)
+    plain = _plain_structure(name, "".join(LINE_BREAK.split(value)))
+    return plain if plain is not None else policy.default.header_fetch_parse(name, value)
 
 
 READING_POLICY = _ReadingPolicy()
