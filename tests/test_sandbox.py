@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable
@@ -103,3 +104,31 @@ def test_a_warm_call_costs_little(sandbox: Sandbox) -> None:
 async def test_async_and_sync_entry_points_share_the_default_pool() -> None:
     assert await run_limited(add, 20, 22, limits=QUICK) == 42
     assert run_limited_sync(add, 1, 2, limits=QUICK) == 3
+
+
+async def test_an_async_call_past_the_timeout_fails_and_the_pool_recovers(sandbox: Sandbox) -> None:
+    with pytest.raises(ReadingFailed) as failure:
+        await sandbox.run_async(sleep, 30, limits=Limits(wall_seconds=0.5))
+    assert failure.value.reason == TOO_SLOW
+    assert await sandbox.run_async(add, 2, 2, limits=QUICK) == 4
+
+
+async def test_an_async_caller_cancelled_mid_call_leaves_no_answer_for_the_next(
+        sandbox: Sandbox) -> None:
+    late = asyncio.create_task(sandbox.run_async(sleep, 0.5, limits=QUICK))
+    await asyncio.sleep(0.2)        # the worker is sleeping on the first call
+    late.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await late
+    assert await sandbox.run_async(add, 3, 3, limits=QUICK) == 6
+    await asyncio.sleep(0.5)        # when the first answer would have come
+    assert await sandbox.run_async(add, 4, 4, limits=QUICK) == 8
+
+
+@pytest.mark.parametrize(("reader", "detail"), [(abort, "SIGABRT"), (fail, "a reader bug")])
+async def test_an_async_call_to_a_dying_or_raising_reader_is_a_crash(
+        sandbox: Sandbox, reader: Callable[[], None], detail: str) -> None:
+    with pytest.raises(ReadingFailed) as failure:
+        await sandbox.run_async(reader, limits=QUICK)
+    assert failure.value.reason == CRASHED and detail in failure.value.detail
+    assert await sandbox.run_async(add, 3, 4, limits=QUICK) == 7
