@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from store.db import Database, open_db
-from store.messages import StoredMessage, store_raw
+from store.messages import StoredMessage, add_raw
 from store.thread import StoreThread
 from store.transactions import immediate
 
@@ -31,7 +31,7 @@ class MessageWriter:
         self,
         db_path: Path,
         *,
-        store: StoreRaw = store_raw,
+        store: StoreRaw = add_raw,
         connect: Callable[[Path], Database] = open_db,
     ) -> None:
         self._store = store
@@ -40,7 +40,7 @@ class MessageWriter:
         self._committing: asyncio.Task[None] | None = None
 
     async def store(self, raw: bytes, **fields: Any) -> Stored:
-        """Commit `raw` (see store.messages.store_raw for `fields`); returns it and whether new."""
+        """Commit `raw` (see store.messages.add_raw for `fields`); returns it and whether new."""
         stored: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
         self._waiting.append((raw, fields, stored))
         if self._committing is None:
@@ -71,7 +71,7 @@ class MessageWriter:
 
     def _store_group(self, db: Database,
                      group: list[tuple[bytes, dict[str, Any]]]) -> list[Stored]:
-        with immediate(db):     # each store_raw joins this one transaction
+        with immediate(db):     # one transaction, one fsync, for the group
             return [self._store(db, raw, **fields) for raw, fields in group]
 
 

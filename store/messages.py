@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from store.db import Database
 from store.transactions import immediate
@@ -33,7 +34,14 @@ def make_ref(row_id: int) -> str:
     return f"CHR-{row_id:06d}"
 
 
-def store_raw(
+def store_raw(db: Database, raw: bytes, **fields: Any) -> tuple[StoredMessage, bool]:
+    """Commit one received message (`fields` as for `add_raw`); returns it and whether it was
+    new."""
+    with immediate(db):
+        return add_raw(db, raw, **fields)
+
+
+def add_raw(
     db: Database,
     raw: bytes,
     *,
@@ -45,29 +53,29 @@ def store_raw(
     subject: str = "",
     from_header: str = "",
 ) -> tuple[StoredMessage, bool]:
-    """Commit one received message; returns it and whether it was new.
+    """Add one received message inside the caller's write transaction (`immediate`): the SMTP
+    edge commits several at once. Returns it and whether it was new.
 
     The same message delivered twice (same Message-ID and content hash) is stored once.
     """
     sha = hashlib.sha256(raw).hexdigest()
-    with immediate(db):
-        existing = _find(db, message_id, sha)
-        if existing is not None:
-            return existing, False
-        row_id = _next_id(db)
-        stored = StoredMessage(
-            id=row_id, ref=make_ref(row_id), message_id=message_id, mail_from=mail_from,
-            rcpt_to=tuple(rcpt_to), received_at=datetime.now(UTC).isoformat(),
-            collection_time=collection_time.isoformat(), raw=raw, disposition=None,
-            reason=None, la_code=None)
-        db.execute(
-            """INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, rcpt_to,
-                   peer, received_at, collection_time, subject, from_header)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [stored.id, stored.ref, message_id, sha, raw, len(raw), mail_from,
-             json.dumps(rcpt_to), peer, stored.received_at, stored.collection_time, subject,
-             from_header],
-        )
+    existing = _find(db, message_id, sha)
+    if existing is not None:
+        return existing, False
+    row_id = _next_id(db)
+    stored = StoredMessage(
+        id=row_id, ref=make_ref(row_id), message_id=message_id, mail_from=mail_from,
+        rcpt_to=tuple(rcpt_to), received_at=datetime.now(UTC).isoformat(),
+        collection_time=collection_time.isoformat(), raw=raw, disposition=None,
+        reason=None, la_code=None)
+    db.execute(
+        """INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, rcpt_to,
+               peer, received_at, collection_time, subject, from_header)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [stored.id, stored.ref, message_id, sha, raw, len(raw), mail_from,
+         json.dumps(rcpt_to), peer, stored.received_at, stored.collection_time, subject,
+         from_header],
+    )
     # Built from what was written rather than read back: this runs before every 250.
     return stored, True
 

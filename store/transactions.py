@@ -16,13 +16,7 @@ def immediate(db: Database) -> Iterator[Database]:
 
     sqlite-utils' `atomic()` opens a plain `BEGIN`, which fails at once (whatever the busy
     timeout) when another process writes between our read and our write.
-
-    Inside a transaction already open on this connection (a group of writes committed
-    together), it joins that transaction: the outer one commits or rolls back for all.
     """
-    if db.conn.in_transaction:
-        yield db
-        return
     store_path = db.execute("PRAGMA database_list").fetchone()[2]
     busy_seconds = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
     with writer_turn(store_path, busy_seconds):

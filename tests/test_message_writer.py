@@ -10,7 +10,7 @@ import pytest
 
 from intake.message_writer import MessageWriter
 from store.db import Database
-from store.messages import get_message, store_raw
+from store.messages import add_raw, get_message
 
 TOGETHER = 8
 
@@ -50,7 +50,7 @@ async def test_a_failure_in_a_group_fails_every_message_in_it_and_stores_none(se
     def fails_on_the_third(database: Database, raw: bytes, **fields) -> object:
         if b"return 2\r\n" in raw:
             raise OSError(28, "No space left on device")
-        return store_raw(database, raw, **fields)
+        return add_raw(database, raw, **fields)
 
     writer = MessageWriter(settings.returns_db, store=fails_on_the_third)
     try:

@@ -12,7 +12,7 @@ import pytest
 from intake.message_writer import MessageWriter
 from intake.server import MAX_RECIPIENTS, header_summary
 from store.lean_sqlite_utils import Database
-from store.messages import get_by_ref, get_message, store_raw
+from store.messages import add_raw, get_by_ref, get_message
 from tests.conftest import SHARED
 from tests.smtp_helpers import INBOX, greeting, running_intake, send_message, wait_for
 
@@ -129,7 +129,7 @@ async def test_store_failure_gives_451_then_the_retry_is_accepted(settings, db):
         calls.append(1)
         if len(calls) == 1:
             raise OSError(28, "No space left on device: '/srv/secret/returns.db'")
-        return store_raw(database, raw, **fields)
+        return add_raw(database, raw, **fields)
 
     writer = MessageWriter(settings.returns_db, store=fails_once)
     stored_ids: list[int] = []
