@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
 from dataclasses import replace
@@ -14,6 +13,7 @@ from bot.content import Button, Reply
 from bot.render_text import to_text
 from bot.roles import UnknownRole, Viewer, viewer_from_role
 from store.collection import load_collection
+from store.command_line import run
 from store.context import Context
 from store.db import open_db, open_store
 from store.settings import Settings
@@ -140,7 +140,4 @@ def _serve(settings: Settings) -> int:
 
 
 if __name__ == "__main__":
-    # What is imported by now lives until exit: frozen, it is not walked by each collection
-    # nor by the interpreter's collections at exit (about 50 ms of a short command's CPU).
-    gc.freeze()
-    sys.exit(main())
+    run(main)

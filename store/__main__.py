@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import subprocess
 import sys
 from pathlib import Path
 
+from store.command_line import run
 from store.contacts import load_contacts_csv
 from store.db import open_db, open_store
 from store.exports import COLUMNS, write_export
@@ -77,12 +77,4 @@ def _contacts(db, settings: Settings, args) -> int:
 
 
 if __name__ == "__main__":
-    # What is imported by now lives until exit: frozen, it is not walked by each collection
-    # nor by the interpreter's collections at exit (about 50 ms of a short command's CPU).
-    gc.freeze()
-    try:
-        sys.exit(main())
-    except BrokenPipeError:
-        # Output piped into `head` and the like: stop quietly, as other command-line tools do.
-        sys.stderr.close()
-        sys.exit(0)
+    run(main)

@@ -84,3 +84,14 @@ def test_printing_the_digest_loads_no_slack_client(env):
     out, modules = run(env, "bot", "digest", "--print")
     assert out.startswith("Daily digest for England")
     assert not libraries(modules) & HEAVY
+
+
+@pytest.mark.parametrize("args", [("store", "export", "answers"), ("bot", "ask", "missing")])
+def test_a_reader_that_goes_away_ends_the_command_quietly(env, args):
+    command = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert command.stdout is not None and command.stderr is not None
+    command.stdout.close()      # as `| head` does once it has its lines: the rest has no reader
+    with command.stderr:
+        errors = command.stderr.read()
+    assert command.wait(60) == 0 and b"Traceback" not in errors, errors[-2000:]
