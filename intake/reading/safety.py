@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import IO, NoReturn, Protocol
 from xml.parsers import expat
 
 from intake.reading.formats import DAMAGED_WORKBOOK, member_head
@@ -170,15 +170,33 @@ class XmlHandler(Protocol):
 
 
 def parse_member(archive: zipfile.ZipFile, name: str, handler: XmlHandler) -> None:
-    """Stream an XML member through `handler` with expat (no tree is built)."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = handler.start
-    parser.EndElementHandler = handler.end
+    """Stream an XML member through `handler` (`stream_xml`); a damaged one is UnreadableFile."""
     try:
         with archive.open(name) as content:
-            parser.ParseFile(content)
+            stream_xml(content, handler.start, handler.end)
     except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise UnreadableFile(DAMAGED) from error
+
+
+def stream_xml(source: bytes | IO[bytes], start: Callable[[str, dict[str, str]], None],
+               end: Callable[[str], None]) -> None:
+    """Stream XML through expat, calling `start` and `end` for each element (no tree is built;
+    names are `namespace local`). Entity declarations are refused (ValueError), as defusedxml
+    refuses them."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = _refuse_entities
+    parser.UnparsedEntityDeclHandler = _refuse_entities
+    parser.ExternalEntityRefHandler = _refuse_entities
+    if isinstance(source, bytes):
+        parser.Parse(source, True)
+    else:
+        parser.ParseFile(source)
+
+
+def _refuse_entities(*_: object) -> NoReturn:
+    raise ValueError("XML entity declarations are not read")
 
 
 def _column_number(letters: bytes) -> int:

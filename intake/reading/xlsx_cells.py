@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NoReturn
-from xml.parsers import expat
 
-from intake.reading.safety import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, entry_head
+from intake.reading.safety import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    entry_head,
+    stream_xml,
+)
 
 CELL_TAG = re.compile(rb"<(?:\w+:)?(c|row)(\s[^>]*)?/?>")
 REF_ATTR = re.compile(rb"""\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']""")
@@ -87,7 +90,7 @@ def _sections(xml: bytes, names: tuple[str, ...]) -> dict[str, list[dict[str, st
         nonlocal depth
         depth -= 1
 
-    _parse(xml, start, end)
+    stream_xml(xml, start, end)
     return sections
 
 
@@ -113,27 +116,9 @@ def _worksheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
         nonlocal depth
         depth -= 1
 
-    _parse(archive.read("xl/_rels/workbook.xml.rels"), relationship, up)
-    _parse(archive.read("xl/workbook.xml"), sheet, up)
+    stream_xml(archive.read("xl/_rels/workbook.xml.rels"), relationship, up)
+    stream_xml(archive.read("xl/workbook.xml"), sheet, lambda name: None)
     return paths
-
-
-def _parse(xml: bytes, start: Callable[[str, dict[str, str]], None],
-           end: Callable[[str], None]) -> None:
-    """Stream `xml` through expat: these parts are read for a few attributes, and building
-    an ElementTree of them cost more than the rest of finding the special cells. Entity
-    declarations are refused, as defusedxml refuses them."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.EntityDeclHandler = _refuse_entities
-    parser.UnparsedEntityDeclHandler = _refuse_entities
-    parser.ExternalEntityRefHandler = _refuse_entities
-    parser.Parse(xml, True)
-
-
-def _refuse_entities(*_: object) -> NoReturn:
-    raise ValueError("XML entity declarations are not read")
 
 
 def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> SpecialCells | None:
