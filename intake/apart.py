@@ -34,7 +34,6 @@ class SeparateIntake:
     """The SMTP edge, with processing in a child process; `start()` returns once it listens."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
         self.edge = SmtpEdge(settings, on_stored=self._hand_over)
         self._child: asyncio.subprocess.Process | None = None
         self._supervisor: asyncio.Task[None] | None = None

@@ -62,10 +62,12 @@ class MessageWriter:
                         self._store_group, [(raw, fields) for raw, fields, _ in group])
                 except Exception as error:
                     for *_, stored in group:
-                        _settle(stored, error=error)
+                        if not stored.done():
+                            stored.set_exception(error)
                 else:
                     for (*_, stored), result in zip(group, results, strict=True):
-                        _settle(stored, result=result)
+                        if not stored.done():
+                            stored.set_result(result)
         finally:
             self._committing = None
 
@@ -73,14 +75,3 @@ class MessageWriter:
                      group: list[tuple[bytes, dict[str, Any]]]) -> list[Stored]:
         with immediate(db):     # one transaction, one fsync, for the group
             return [self._store(db, raw, **fields) for raw, fields in group]
-
-
-def _settle(stored: asyncio.Future[Stored], *, result: Stored | None = None,
-            error: Exception | None = None) -> None:
-    if stored.done():
-        return
-    if error is not None:
-        stored.set_exception(error)
-    else:
-        assert result is not None
-        stored.set_result(result)

@@ -23,7 +23,6 @@ class IntakeService:
     def __init__(self, settings: Settings, collection: Collection, *,
                  retry_seconds: float = RETRY_SECONDS) -> None:
         self.settings = settings
-        self.collection = collection
         self.dispatcher = Dispatcher(settings, collection, retry_seconds=retry_seconds)
         self.edge = SmtpEdge(settings, on_stored=self.dispatcher.enqueue)
 

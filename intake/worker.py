@@ -5,7 +5,7 @@ interpreter that answers SMTP never parses a message and nothing large crosses t
 worker reads the raw message from the store itself, on a connection it keeps for its life.
 
 A worker that dies or runs out of time on a message (a hostile file) is the reader's failure:
-the caller records the message as unreadable (intake/service.py). Anything that fails after
+the caller records the message as unreadable (intake/dispatch.py). Anything that fails after
 reading (the store locked past its timeout, a bug in a step) comes back as `Processed.error`
 and the message stays unprocessed, to be tried again.
 
