@@ -97,7 +97,7 @@ class CellBudget:
         self.filled = 0
 
     def take(self, row: list[str]) -> list[str]:
-        self.filled += sum(1 for text in row if text)
+        self.filled += len(row) - row.count("")
         if self.filled > MAX_CELLS:
             raise UnreadableFile(f"the workbook has more than {MAX_CELLS:,} filled cells, more "
                                  "than a return can have")
