@@ -115,10 +115,10 @@ def _facts(db: Database, la: LocalAuthority) -> LaFacts:
     latest = latest_submission(db, la.code)
     previous = None
     if latest:
-        rows = db.query("SELECT action, homes_in_place FROM answers WHERE submission_id = ?",
-                        [latest["id"]])
-        previous = {r["action"]: r["homes_in_place"] for r in rows
-                    if r["homes_in_place"] is not None}
+        rows = db.conn.execute("SELECT action, homes_in_place FROM answers "
+                               "WHERE submission_id = ? AND homes_in_place IS NOT NULL",
+                               [latest["id"]])
+        previous = dict(rows.fetchall())
     return LaFacts(la_code=la.code, register_total=la.care_homes, previous_counts=previous)
 
 
