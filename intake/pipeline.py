@@ -84,7 +84,8 @@ def identify(job: Context, handling: Handling) -> Handling:
     """Which LA the return is from: the one a person chose, else from the message itself."""
     code = handling.released_as
     if code is None:
-        found = identify_authority(handling.reading, handling.message.mail_from)
+        found = identify_authority(handling.reading, handling.message.mail_from,
+                                   every_source=False)
         if found.la_code is None:
             return handling.settle("quarantined", found.reason)
         code = found.la_code
