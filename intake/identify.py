@@ -177,12 +177,21 @@ def _evidence(findings: list[_Finding]) -> tuple[Evidence, ...]:
     )
 
 
-def identify_authority(read: ReadMessage, mail_from: str) -> Identification:
-    """The council a message's return is from, or None with the reason in plain words."""
+def identify_authority(read: ReadMessage, mail_from: str, *,
+                       every_source: bool = True) -> Identification:
+    """The council a message's return is from, or None with the reason in plain words.
+
+    With `every_source` False the letter is searched only when it could change the answer
+    (no template names one council): the council found and the reason it is not found are
+    the same, but a council found is not credited to an agreeing letter. Searching a letter
+    is most of the work, and the pipeline keeps only the council when one is found.
+    """
     notes: list[str] = []
+    template = _template_findings(read, notes)
+    settled = any(len(f.codes) == 1 for f in template)
     findings = [
-        *_template_findings(read, notes),
-        *_letter_findings(read),
+        *template,
+        *(_letter_findings(read) if every_source or not settled else ()),
         *_domain_findings(read, mail_from),
         *_subject_findings(read),
         *_file_findings(read),

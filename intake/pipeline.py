@@ -84,7 +84,8 @@ def identify(job: Context, handling: Handling) -> Handling:
     """Which LA the return is from: the one a person chose, else from the message itself."""
     code = handling.released_as
     if code is None:
-        found = identify_authority(handling.reading, handling.message.mail_from)
+        found = identify_authority(handling.reading, handling.message.mail_from,
+                                   every_source=False)
         if found.la_code is None:
             return handling.settle("quarantined", found.reason)
         code = found.la_code
@@ -115,10 +116,10 @@ def _facts(db: Database, la: LocalAuthority) -> LaFacts:
     latest = latest_submission(db, la.code)
     previous = None
     if latest:
-        rows = db.query("SELECT action, homes_in_place FROM answers WHERE submission_id = ?",
-                        [latest["id"]])
-        previous = {r["action"]: r["homes_in_place"] for r in rows
-                    if r["homes_in_place"] is not None}
+        rows = db.conn.execute("SELECT action, homes_in_place FROM answers "
+                               "WHERE submission_id = ? AND homes_in_place IS NOT NULL",
+                               [latest["id"]])
+        previous = dict(rows.fetchall())
     return LaFacts(la_code=la.code, register_total=la.care_homes, previous_counts=previous)
 
 

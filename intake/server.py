@@ -14,12 +14,13 @@ import socket
 from collections.abc import Awaitable, Callable
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from typing import Any, AnyStr
+from typing import Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
 
 from intake.message_writer import MessageWriter
 from intake.reading.headers import decode_header_value, header_block
+from intake.smtp_data import READ_BYTES, read_data
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ ACCEPTED = "250 2.0.0 Message accepted as {ref}"
 TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
 TOO_BUSY = "421 4.3.2 Too many connections, please try again later"
 MESSAGE_TOO_BIG = "552 5.3.4 Message too big for this inbox"
-LINE_TOO_LONG = "500 Line too long"
 
 MAX_RECIPIENTS = 20
 MAX_SESSIONS = 100
@@ -144,15 +144,15 @@ def _peer_text(peer: Any) -> str | None:
 
 
 class _CountedSMTP(SMTP):
-    """An aiosmtpd session that keeps the server's count of open sessions."""
+    """An aiosmtpd session that keeps the server's count of open sessions and reads DATA in
+    blocks (intake/smtp_data.py)."""
+
+    # DATA is read up to each line ending in a dot, not line by line, so this bounds one read
+    # and what the stream buffers, not a line of a message: a message sent with bare LF line
+    # ends is one long "line" and is still taken, up to the size limit.
+    line_length_limit = READ_BYTES
 
     def __init__(self, handler: IntakeHandler, sessions: set[SMTP], **kwargs: Any) -> None:
-        # Be liberal about line length (RFC 5321 says 1000). aiosmtpd splits DATA on CRLF only,
-        # so a message sent with bare LF line ends (smtplib given `msg.as_bytes()`, a common
-        # script) arrives as one long "line"; refusing it with a permanent 500 would lose a
-        # return. The size limit still bounds what one session can buffer. Set before
-        # SMTP.__init__, which sizes its stream reader from it.
-        self.line_length_limit = max(kwargs.get("data_size_limit") or 0, 64 * 1024) + 1024
         super().__init__(handler, **kwargs)
         self._sessions = sessions
 
@@ -160,16 +160,36 @@ class _CountedSMTP(SMTP):
         self._sessions.add(self)
         super().connection_made(transport)
 
-    async def push(self, status: AnyStr) -> None:
-        # With the line limit above the size limit, an over-long DATA line can only mean a
-        # message over the size limit sent with bare LF line ends: say so as a 552.
-        if isinstance(status, str) and status.startswith(LINE_TOO_LONG):
-            status = MESSAGE_TOO_BIG
-        await super().push(status)
-
     def connection_lost(self, error: Exception | None) -> None:
         self._sessions.discard(self)
         super().connection_lost(error)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        # aiosmtpd's own smtp_DATA (1.4), with the transfer read by `read_data`: the same
+        # checks and replies before it, the same hook and state after it.
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            content = await read_data(self._reader, self.data_size_limit)
+        except asyncio.CancelledError:  # the client hung up during the transfer
+            self._writer.close()
+            raise
+        if content is None:
+            await self.push(MESSAGE_TOO_BIG)
+            self._set_post_data_state()
+            return
+        self.envelope.content = self.envelope.original_content = content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
 
 
 class _TooBusy(asyncio.Protocol):

@@ -68,6 +68,17 @@ class PlainDatabase:
         self.conn.close()
 
 
+def rows_of(db: Database, sql: str, params: Parameters = None) -> list[dict]:
+    """The rows of a read as dicts by column name, straight from the connection.
+
+    For the reads on a worker's path: sqlite-utils' `query` wraps every statement in a
+    SAVEPOINT and RELEASE, which a plain SELECT does not need.
+    """
+    cursor = db.conn.execute(sql, () if params is None else params)
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and by default create or migrate) the store at `path` through sqlite-utils.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from store.db import Database
+from store.db import Database, rows_of
 from store.transactions import immediate
 
 DISPOSITIONS = ("accepted", "quarantined", "rejected", "ignored")
@@ -102,7 +102,7 @@ def _to_message(row: dict) -> StoredMessage:
 
 
 def get_message(db: Database, row_id: int) -> StoredMessage | None:
-    rows = list(db.query("SELECT * FROM messages WHERE id = ?", [row_id]))
+    rows = rows_of(db, "SELECT * FROM messages WHERE id = ?", [row_id])
     return _to_message(rows[0]) if rows else None
 
 

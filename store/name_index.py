@@ -142,13 +142,13 @@ def fuzzy_choices() -> tuple[tuple[str, ...], tuple[NameForm, ...]]:
 def council_spans(words: Words) -> list[tuple[int, int, NameForm]]:
     """Non-overlapping council-name spans (folded word ranges), longest name first."""
     index = name_index()
+    # Only words that start some name are tried: a letter has hundreds, a few of them names.
+    starts = [i for i, word in enumerate(words.folded) if word in index.sizes]
     spans = []
-    i = 0
-    while i < len(words.folded):
-        hit = index.name_at(words.folded, i)
-        if hit is None:
-            i += 1
-            continue
-        spans.append((i, i + hit[0], hit[1]))
-        i += hit[0]
+    end = 0
+    for i in starts:
+        hit = index.name_at(words.folded, i) if i >= end else None
+        if hit is not None:
+            end = i + hit[0]
+            spans.append((i, end, hit[1]))
     return spans

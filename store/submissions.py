@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.db import Database
+from store.db import Database, rows_of
 from store.search import index_submission
 
 STATUSES = ("valid", "invalid", "incomplete")
@@ -121,9 +121,8 @@ def _describe(finding: Finding) -> str:
 
 
 def next_version(db: Database, la_code: str) -> int:
-    row = next(db.query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM submissions "
-                        "WHERE la_code = ?", [la_code]))
-    return row["v"]
+    return db.conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM submissions "
+                           "WHERE la_code = ?", [la_code]).fetchone()[0]
 
 
 def versions(db: Database, la_code: str) -> list[dict]:
@@ -145,6 +144,6 @@ def findings_of(db: Database, submission_id: int) -> list[dict]:
 
 
 def latest_submission(db: Database, la_code: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM submissions WHERE la_code = ? ORDER BY version DESC "
-                         "LIMIT 1", [la_code]))
+    rows = rows_of(db, "SELECT * FROM submissions WHERE la_code = ? ORDER BY version DESC "
+                   "LIMIT 1", [la_code])
     return rows[0] if rows else None

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 from store.db import Database
 from store.writer_turn import writer_turn
+
+# Each open store's file (a connection's main database never changes), read at its first
+# write transaction rather than at every one: workers open thousands of transactions.
+_store_paths: WeakKeyDictionary[Database, str] = WeakKeyDictionary()
 
 
 @contextmanager
@@ -17,8 +22,9 @@ def immediate(db: Database) -> Iterator[Database]:
     sqlite-utils' `atomic()` opens a plain `BEGIN`, which fails at once (whatever the busy
     timeout) when another process writes between our read and our write.
     """
-    store_path = db.execute("PRAGMA database_list").fetchone()[2]
-    busy_seconds = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    store_path = _store_path(db)
+    # Read each time: a caller may shorten the connection's timeout (tests of a locked store).
+    busy_seconds = db.conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
     with writer_turn(store_path, busy_seconds):
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -28,3 +34,10 @@ def immediate(db: Database) -> Iterator[Database]:
             raise
         else:
             db.execute("COMMIT")
+
+
+def _store_path(db: Database) -> str:
+    path = _store_paths.get(db)
+    if path is None:
+        path = _store_paths[db] = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    return path

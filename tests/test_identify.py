@@ -152,3 +152,24 @@ def test_two_templates_for_different_councils_conflict() -> None:
     found = identify_authority(read, "")
     assert found.la_code is None
     assert "Leeds" in found.reason and "Bradford" in found.reason
+
+
+@pytest.mark.parametrize("la_name", [None, "Leeds", "Bradford", "Beds", "Nowhere Town"])
+@pytest.mark.parametrize("letter", ["", LEEDS_LETTER, "Bradford Council\n\nOur return."])
+@pytest.mark.parametrize("mail_from", ["jo@leeds.gov.uk", "jo@bradford.gov.uk", "jo@gmail.com"])
+@pytest.mark.parametrize("subject", ["Care home support return", "Return - Bradford Council"])
+def test_the_pipeline_s_identification_without_every_source_ends_the_same(
+        la_name: str | None, letter: str, mail_from: str, subject: str) -> None:
+    read = message(la_name, letter=letter, subject=subject)
+    full = identify_authority(read, mail_from)
+    quick = identify_authority(read, mail_from, every_source=False)
+    assert quick.la_code == full.la_code
+    if full.la_code is None:
+        assert quick.reason == full.reason
+
+
+def test_without_every_source_a_letter_that_cannot_change_the_answer_is_not_credited() -> None:
+    found = identify_authority(message("Leeds", letter=LEEDS_LETTER), "jo@leeds.gov.uk",
+                               every_source=False)
+    assert found.la_code == LEEDS
+    assert [e.source for e in found.evidence] == ["template", "sender domain"]

@@ -31,11 +31,11 @@ def find_fields(sheet: Sheet, collection: Collection,
     labels = _field_labels(collection)
     found: dict[str, tuple[int, int, str]] = {}
     totals: list[tuple[int, int, str]] = []
-    for r in range(min(len(sheet.rows), LOCATE_ROWS)):
-        for c in range(min(sheet.width, LOCATE_COLS)):
-            if table and table.holds(r, c):
+    for r, row in enumerate(sheet.rows[:LOCATE_ROWS]):
+        for c, text in enumerate(row[:LOCATE_COLS]):
+            if not text or (table and table.holds(r, c)):     # most cells are empty
                 continue
-            field = field_of(sheet.rows[r][c], labels)
+            field = field_of(text, labels)
             if field and field[0] == "total":
                 totals.append((r, c, field[1]))
             elif field and field[0] not in found:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from intake.reading.safety import UnreadableFile
 
@@ -33,17 +34,18 @@ class Sheet:
 
     def cell(self, row: int, col: int) -> str:
         """The text at (row, col), '' outside the grid."""
-        if 0 <= row < len(self.rows) and 0 <= col < self.width:
-            return self.rows[row][col]
-        return ""
+        if row < 0 or col < 0:
+            return ""
+        try:
+            return self.rows[row][col]      # every row is the sheet's width
+        except IndexError:
+            return ""
 
     def ref(self, row: int, col: int) -> str:
         """The A1 reference of (row, col) in the file, e.g. `Sheet1!C7` or `'My sheet'!C7`."""
         if self.transposed:
             row, col = col, row
-        name = self.name if re.fullmatch(r"\w+", self.name) else "'{}'".format(
-            self.name.replace("'", "''"))
-        return f"{name}!{column_letters(col + 1)}{row + 1}"
+        return f"{_name_in_ref(self.name)}!{column_letters(col + 1)}{row + 1}"
 
     def transpose(self) -> Sheet:
         """The same cells with rows and columns swapped; `ref` still names the file's cells."""
@@ -97,7 +99,7 @@ class CellBudget:
         self.filled = 0
 
     def take(self, row: list[str]) -> list[str]:
-        self.filled += sum(1 for text in row if text)
+        self.filled += len(row) - row.count("")
         if self.filled > MAX_CELLS:
             raise UnreadableFile(f"the workbook has more than {MAX_CELLS:,} filled cells, more "
                                  "than a return can have")
@@ -120,6 +122,13 @@ def _used_width(row: list[str]) -> int:
     return 0
 
 
+@lru_cache(maxsize=256)
+def _name_in_ref(name: str) -> str:
+    """A sheet's name as an A1 reference writes it: quoted unless it is one word."""
+    return name if re.fullmatch(r"\w+", name) else "'{}'".format(name.replace("'", "''"))
+
+
+@lru_cache(maxsize=1024)
 def column_letters(number: int) -> str:
     """Excel's letters for a column numbered from 1: 1 is A, 28 is AB (as openpyxl's, without
     importing openpyxl, which costs a reader process a fifth of a second and numpy)."""

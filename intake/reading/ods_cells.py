@@ -19,10 +19,12 @@ CELLS = (f"{TABLE} table-cell", f"{TABLE} covered-table-cell")
 MAX_REPEATED = 10_000               # a percentage repeated wider than a return: not worth keeping
 
 
-def ods_special_cells(archive: zipfile.ZipFile) -> WorkbookCells:
-    """Sheet name -> its percentage cells, (row, col) on a 0-based grid."""
+def ods_special_cells(archive: zipfile.ZipFile,
+                      unpacked: dict[str, bytes] | None = None) -> WorkbookCells:
+    """Sheet name -> its percentage cells, (row, col) on a 0-based grid (content.xml from
+    `unpacked` when the safety check unpacked it whole)."""
     finder = _PercentCells()
-    parse_member(archive, "content.xml", finder)
+    parse_member(archive, "content.xml", finder, unpacked)
     return {name: SpecialCells(frozenset(cells)) for name, cells in finder.found.items()}
 
 

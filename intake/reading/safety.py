@@ -25,6 +25,7 @@ MAX_COLUMNS = 200
 MAX_COMPRESSION_RATIO = 100
 RATIO_GRACE_BYTES = 100 * 1024          # POI checks the ratio only past this size too
 MAX_DECLARED_CELLS = 10_000_000
+HEAD_BYTES = 65536                      # of each XML member, checked for a DTD
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 
 DAMAGED = DAMAGED_WORKBOOK
@@ -63,27 +64,37 @@ def check_archive(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def check_ooxml(archive: zipfile.ZipFile) -> None:
-    """Refuse an .xlsx with XML entity declarations or a worksheet declaring too many cells."""
+def check_ooxml(archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """Refuse an .xlsx with XML entity declarations or a worksheet declaring too many cells.
+
+    Returns the members it unpacked whole (name -> bytes; most parts of a return are small),
+    for the reader to use rather than unpack them again.
+    """
     xml_names = [n for n in archive.namelist() if n.endswith((".xml", ".rels", ".vml"))]
-    for cells in _check_xml_heads(archive, xml_names):
+    unpacked: dict[str, bytes] = {}
+    for cells in _check_xml_heads(archive, xml_names, unpacked):
         check_declared_cells(cells)
+    return unpacked
 
 
-def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str]) -> list[int]:
+def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str],
+                     unpacked: dict[str, bytes] | None = None) -> list[int]:
     """Refuse a DTD in any member's head; the cells each worksheet declares, from the same
-    heads (for the caller to check after, so that a DTD anywhere is the reason given)."""
+    heads (for the caller to check after, so that a DTD anywhere is the reason given).
+    A head that is the whole member goes into `unpacked`."""
     # Office never writes a DTD; one is an entity bomb or an external entity. (A DTD hidden
     # behind a longer prologue still meets defusedxml in openpyxl and expat's own limits.)
     declared: list[int] = []
     for name in names:
-        head = entry_head(archive, name, 65536)
+        head = entry_head(archive, name, HEAD_BYTES)
         upper = head.upper()
         if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
             raise UnreadableFile("the file contains XML entity declarations, which spreadsheets "
                                  "never need (a known attack); it was not opened")
         if name.startswith("xl/worksheets/") and (dimension := DIMENSION.search(head)):
             declared.append(_declared_cells(dimension))
+        if unpacked is not None and len(head) < HEAD_BYTES:
+            unpacked[name] = head    # read to its end, so its CRC was checked too
     return declared
 
 
@@ -101,15 +112,17 @@ def check_declared_cells(cells: int) -> None:
                              "return can have")
 
 
-def check_ods(archive: zipfile.ZipFile) -> None:
+def check_ods(archive: zipfile.ZipFile) -> dict[str, bytes]:
     """Refuse an .ods whose content has a DTD, or whose repeats fill more cells than a return has.
 
     LibreOffice writes the empty rest of a sheet as huge repeat counts, which is harmless; a
-    value repeated over a million rows makes calamine allocate every cell and abort.
+    value repeated over a million rows makes calamine allocate every cell and abort. Returns
+    content.xml when it was unpacked whole, as check_ooxml does.
     """
-    _check_xml_heads(archive, ["content.xml"])
-    extent = _OdsExtent()
-    parse_member(archive, "content.xml", extent)
+    unpacked: dict[str, bytes] = {}
+    _check_xml_heads(archive, ["content.xml"], unpacked)
+    parse_member(archive, "content.xml", _OdsExtent(), unpacked)
+    return unpacked
 
 
 class _OdsExtent:
@@ -169,9 +182,14 @@ class XmlHandler(Protocol):
     def end(self, name: str) -> None: ...
 
 
-def parse_member(archive: zipfile.ZipFile, name: str, handler: XmlHandler) -> None:
-    """Stream an XML member through `handler` (`stream_xml`); a damaged one is UnreadableFile."""
+def parse_member(archive: zipfile.ZipFile, name: str, handler: XmlHandler,
+                 unpacked: dict[str, bytes] | None = None) -> None:
+    """Stream an XML member through `handler` (`stream_xml`), from `unpacked` when it is there;
+    a damaged one is UnreadableFile."""
     try:
+        if unpacked and name in unpacked:
+            stream_xml(unpacked[name], handler.start, handler.end)
+            return
         with archive.open(name) as content:
             stream_xml(content, handler.start, handler.end)
     except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:

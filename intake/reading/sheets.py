@@ -55,17 +55,18 @@ from intake.reading.xlsx_cells import (
 )
 
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
+_Package = tuple[zipfile.ZipFile, dict[str, bytes]]     # the archive, the members unpacked whole
 
 
 def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> list[Sheet]:
     """Every sheet of a spreadsheet file (.xlsx, .xlsm, .xls, .ods or .csv), sniffed by content
     (`found`, when the caller has sniffed it already)."""
     try:
-        kind, archive = _checked_format(filename, data, found)
-        if archive is None:
+        kind, package = _checked_format(filename, data, found)
+        if package is None:
             sheets = _READERS[kind](filename, data)
         else:
-            sheets = _PACKAGE_READERS[kind](filename, data, archive)
+            sheets = _PACKAGE_READERS[kind](filename, data, *package)
     except UnreadableFile:
         raise
     except python_calamine.PasswordError as error:
@@ -76,18 +77,16 @@ def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> 
 
 
 def _checked_format(filename: str, data: bytes,
-                    found: FileFormat | None) -> tuple[str, zipfile.ZipFile | None]:
+                    found: FileFormat | None) -> tuple[str, _Package | None]:
     """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), after the
-    container checks, with the archive they opened; any other format is refused with a reason
-    that names what it is."""
+    container checks, with the archive they opened and the members they unpacked whole; any
+    other format is refused with a reason that names what it is."""
     found = found or sniff(data, filename)
     if found.kind in ("xlsx", "xlsm", "ods"):
         archive = check_archive(data)
         if found.kind == "ods":
-            check_ods(archive)
-            return "ods", archive
-        check_ooxml(archive)
-        return "xlsx", archive
+            return "ods", (archive, check_ods(archive))
+        return "xlsx", (archive, check_ooxml(archive))
     if found.kind in ("xls", "csv"):
         return found.kind, None
     raise UnreadableFile(refusal(found, "spreadsheet"))
@@ -96,8 +95,9 @@ def _checked_format(filename: str, data: bytes,
 # --- readers -------------------------------------------------------------------------------
 
 
-def _read_xlsx(filename: str, data: bytes, archive: zipfile.ZipFile) -> list[Sheet]:
-    special_cells = xlsx_special_cells(archive)
+def _read_xlsx(filename: str, data: bytes, archive: zipfile.ZipFile,
+               unpacked: dict[str, bytes]) -> list[Sheet]:
+    special_cells = xlsx_special_cells(archive, unpacked)
     if special_cells is None:
         return _read_openpyxl(data)
     return _read_calamine(filename, data, special_cells)
@@ -155,9 +155,14 @@ def _calamine_rows(sheet: python_calamine.CalamineSheet,
     row_offset = first_row if any(value != "" for value in top) else 0
     col_offset = first_col if len(top) == last_col - first_col + 1 else 0
     yield from ([""] * MAX_COLUMNS for _ in range(min(row_offset, MAX_ROWS)))
+    plain = not special.percent and not special.errors
     for index, row in enumerate(itertools.chain([top], rows), start=row_offset):
         if index >= MAX_ROWS:
             return
+        if plain:   # most sheets, and most cells text: no position to look up, no call
+            yield [""] * col_offset + [value if type(value) is str else to_text(value)
+                                       for value in row[:MAX_COLUMNS]]
+            continue
         yield [""] * col_offset + [
             _special_text(special, (index, col), value)
             for col, value in enumerate(row[:MAX_COLUMNS], start=col_offset)]
@@ -205,8 +210,9 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _read_ods(filename: str, data: bytes, archive: zipfile.ZipFile) -> list[Sheet]:
-    special_cells = ods_special_cells(archive)
+def _read_ods(filename: str, data: bytes, archive: zipfile.ZipFile,
+              unpacked: dict[str, bytes]) -> list[Sheet]:
+    special_cells = ods_special_cells(archive, unpacked)
     return _read_calamine(filename, data, special_cells)
 
 

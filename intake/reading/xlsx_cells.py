@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
 
 from intake.reading.safety import (
     MAX_COLUMNS,
@@ -23,12 +25,16 @@ from intake.reading.safety import (
 
 CELL_TAG = re.compile(rb"<(?:\w+:)?(c|row)(\s[^>]*)?/?>")
 REF_ATTR = re.compile(rb"""\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']""")
+# A CELL_TAG with its name and the parts of its first REF_ATTR; the row b"" when it has none.
+PLACED_TAG = re.compile(rb"""<(?:\w+:)?(c|row)(?:(?=\s)[^>]*?\sr=["']\$?([A-Z]{0,3})\$?(\d+)["']"""
+                        rb"""[^>]*|(?:\s[^>]*)?)/?>""")
 STYLE_ATTR = re.compile(rb"""\ss=["'](\d+)["']""")
 PERCENT_FORMAT_IDS = frozenset({"9", "10"})    # Excel's built-in "0%" and "0.00%"
 RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 
 # calamine reads an error cell (#DIV/0!) as empty; the sheet XML has its text.
 ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
+MAYBE_ERROR = re.compile(rb"""t=["']e["']""")          # found fast by its first letters
 ERROR_VALUE = re.compile(
     rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?<(?:\w+:)?v>([^<]*)</")
 
@@ -45,21 +51,29 @@ NO_SPECIAL_CELLS = SpecialCells()
 WorkbookCells = dict[str, SpecialCells]
 
 
-def xlsx_special_cells(archive: zipfile.ZipFile) -> WorkbookCells | None:
-    """Sheet name -> its percent and error cells; None to read the workbook with openpyxl."""
-    percent_styles = _percent_styles(archive)
+def xlsx_special_cells(archive: zipfile.ZipFile,
+                       unpacked: dict[str, bytes] | None = None) -> WorkbookCells | None:
+    """Sheet name -> its percent and error cells; None to read the workbook with openpyxl.
+
+    `unpacked` holds members already unpacked whole (by the safety check), read from there.
+    """
+    def member(name: str) -> bytes:
+        if unpacked and name in unpacked:
+            return unpacked[name]
+        return entry_head(archive, name, MAX_UNPACKED_BYTES)
+
+    percent_styles = _percent_styles(member("xl/styles.xml"))
     found: WorkbookCells = {}
-    for name, path in _worksheet_paths(archive).items():
-        cells = _special_cells_of(entry_head(archive, path, MAX_UNPACKED_BYTES), percent_styles)
+    for name, path in _worksheet_paths(member).items():
+        cells = _special_cells_of(member(path), percent_styles)
         if cells is None:
             return None
         found[name] = cells
     return found
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> frozenset[str]:
+def _percent_styles(styles: bytes) -> frozenset[str]:
     """The cell style indexes (`s`) whose number format shows a percentage."""
-    styles = entry_head(archive, "xl/styles.xml", MAX_UNPACKED_BYTES)
     if not styles:
         return frozenset()
     sections = _sections(styles, ("numFmts", "cellXfs"))
@@ -94,7 +108,7 @@ def _sections(xml: bytes, names: tuple[str, ...]) -> dict[str, list[dict[str, st
     return sections
 
 
-def _worksheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+def _worksheet_paths(member: Callable[[str], bytes]) -> dict[str, str]:
     """Sheet name -> its part in the archive, from xl/workbook.xml and its relationships."""
     targets: dict[str | None, str] = {}
     paths: dict[str, str] = {}
@@ -116,24 +130,26 @@ def _worksheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
         nonlocal depth
         depth -= 1
 
-    stream_xml(archive.read("xl/_rels/workbook.xml.rels"), relationship, up)
-    stream_xml(archive.read("xl/workbook.xml"), sheet, lambda name: None)
+    stream_xml(member("xl/_rels/workbook.xml.rels"), relationship, up)
+    stream_xml(member("xl/workbook.xml"), sheet, lambda name: None)
     return paths
 
 
 def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> SpecialCells | None:
     """The sheet's percent and error cells; None when a cell lies past the caps or has no `r`."""
+    if not _cells_placed_within_caps(sheet_xml):
+        return None
+    if not percent_styles and not MAYBE_ERROR.search(sheet_xml):
+        return NO_SPECIAL_CELLS             # most sheets: nothing to look at cell by cell
     percent, errors = set(), {}
     for tag in CELL_TAG.finditer(sheet_xml):
-        attributes = tag.group(2) or b""
+        attributes = tag.group(2)
         ref = REF_ATTR.search(attributes)
-        if ref is None or int(ref.group(2)) > MAX_ROWS:
-            return None
-        if tag.group(1) == b"row":
+        if tag.group(1) == b"row" or ref is None:    # every tag has an `r`, checked above
             continue
         col = _column_index(ref.group(1))
-        if col is None:
-            return None
+        if col is None:                  # checked above too
+            continue
         where = (int(ref.group(2)) - 1, col)
         style = STYLE_ATTR.search(attributes)
         if style and style.group(1).decode() in percent_styles:
@@ -141,6 +157,18 @@ def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> Speci
         if ERROR_TYPE.search(attributes) and (value := ERROR_VALUE.match(sheet_xml, tag.end())):
             errors[where] = value.group(1).decode("utf-8", "replace")
     return SpecialCells(frozenset(percent), errors)
+
+
+def _cells_placed_within_caps(sheet_xml: bytes) -> bool:
+    """Whether every row and cell has an `r`, inside the row and column caps (one scan)."""
+    found = PLACED_TAG.findall(sheet_xml)
+    if not found:
+        return True
+    names, columns, rows = zip(*found, strict=True)
+    if b"" in rows or max(map(int, rows)) > MAX_ROWS:
+        return False
+    cell_columns = set(compress(columns, map(b"c".__eq__, names)))
+    return all(_column_index(letters) is not None for letters in cell_columns)
 
 
 def _column_index(letters: bytes) -> int | None:
