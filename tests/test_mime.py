@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from email import policy
+import re
+from email import feedparser, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.mixed_returns import realistic_returns
 from intake.reading import mime
 from intake.reading.mime import parse_headers, parse_mime
+from store.collection import load_collection
 
 BOUNCES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bounces"
 
@@ -207,3 +210,29 @@ def test_the_cheap_policy_reads_the_mail_corpus_as_the_default_policy_does(monke
     cheap = [parse_mime(raw) for raw in messages]
     monkeypatch.setattr(mime, "READING_POLICY", policy.default)
     assert [parse_mime(raw) for raw in messages] == cheap
+
+
+STOCK_LINE_END = re.compile(r"(\r\n|\r|\n)\Z")     # email.feedparser.NLCRE_eol as shipped
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="a\r\n", max_size=12), st.integers(-3, 14), st.integers(-3, 14))
+def test_the_line_end_search_finds_what_the_stock_pattern_finds(text: str, pos: int,
+                                                                endpos: int) -> None:
+    ours = mime.LineEndAtEnd(STOCK_LINE_END).search(text, pos, endpos)
+    stock = STOCK_LINE_END.search(text, pos, endpos)
+    assert (ours and (ours.span(), ours.group())) == (stock and (stock.span(), stock.group()))
+
+
+def test_the_mail_corpus_reads_the_same_with_the_stock_line_end_search(monkeypatch) -> None:
+    # The parser's line-end search starts near the end of each part (LineEndAtEnd): every
+    # bounce, real message and generated return must read exactly as with the stdlib's own.
+    paths = sorted(path for path in BOUNCES.parent.rglob("*")
+                   if path.is_file() and path.suffix != ".md" and path.stat().st_size < 1_000_000)
+    collection = load_collection()
+    messages = [path.read_bytes() for path in paths] + [
+        mail.raw for mail in realistic_returns(60, 7, collection)]
+    assert isinstance(feedparser.NLCRE_eol, mime.LineEndAtEnd)
+    ours = [parse_mime(raw) for raw in messages]
+    monkeypatch.setattr(feedparser, "NLCRE_eol", STOCK_LINE_END)
+    assert [parse_mime(raw) for raw in messages] == ours
