@@ -33,7 +33,7 @@ from store.db import Database
 from store.messages import StoredMessage, disposition_of, set_disposition
 from store.register import LocalAuthority, authorities_by_code
 from store.settings import Settings
-from store.submissions import latest_submission, record_submission
+from store.submissions import latest_counts, record_submission
 from store.transactions import immediate
 
 
@@ -113,14 +113,8 @@ def validate(job: Context, handling: Handling) -> Handling:
 
 
 def _facts(db: Database, la: LocalAuthority) -> LaFacts:
-    latest = latest_submission(db, la.code)
-    previous = None
-    if latest:
-        rows = db.conn.execute("SELECT action, homes_in_place FROM answers "
-                               "WHERE submission_id = ? AND homes_in_place IS NOT NULL",
-                               [latest["id"]])
-        previous = dict(rows.fetchall())
-    return LaFacts(la_code=la.code, register_total=la.care_homes, previous_counts=previous)
+    return LaFacts(la_code=la.code, register_total=la.care_homes,
+                   previous_counts=latest_counts(db, la.code))
 
 
 @deciding

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import lru_cache
 
 from intake.models import Headers
 from store.register import LocalAuthority
@@ -32,6 +33,9 @@ class AuthResult:
     properties: tuple[tuple[str, str], ...]
 
 
+# Asked several times a message (identifying, trusting) of the same few senders; bounded, as
+# the address is the sender's.
+@lru_cache(maxsize=1024)
 def domain_of(address: str) -> str:
     """The lower-cased domain of an address ('' when there is none)."""
     _name, addr = parseaddr(address or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.db import Database, rows_of
+from store.db import Database
 from store.search import index_submission
 
 STATUSES = ("valid", "invalid", "incomplete")
@@ -143,7 +143,12 @@ def findings_of(db: Database, submission_id: int) -> list[dict]:
                          [submission_id]))
 
 
-def latest_submission(db: Database, la_code: str) -> dict | None:
-    rows = rows_of(db, "SELECT * FROM submissions WHERE la_code = ? ORDER BY version DESC "
-                   "LIMIT 1", [la_code])
-    return rows[0] if rows else None
+def latest_counts(db: Database, la_code: str) -> dict[str, int] | None:
+    """The homes-in-place counts of the LA's latest version by action code (None: no version
+    yet); only the version's id is read, not its letter and free text."""
+    latest = db.conn.execute("SELECT id FROM submissions WHERE la_code = ? "
+                             "ORDER BY version DESC LIMIT 1", [la_code]).fetchone()
+    if latest is None:
+        return None
+    return dict(db.conn.execute("SELECT action, homes_in_place FROM answers WHERE "
+                                "submission_id = ? AND homes_in_place IS NOT NULL", latest))
