@@ -7,7 +7,8 @@ Delivery is at-least-once in two narrow windows, and exactly-once everywhere els
   the commit under way and the next one, not the rest of the batch;
 - maildir: the file is named by its row and replaced atomically, so a rerun after a crash
   between the write and the commit of its outcome rewrites the same file instead of adding a
-  second one; a batch's .eml outcomes are committed together at its end.
+  second one; a batch's files are written in one go, their directory synced once after the
+  last, and their outcomes committed together after that.
 Two senders on one store never take the same row at once: a batch is claimed in one
 transaction with a lease (store.outbox.claim_due), and no attempt starts that could outlast it.
 
@@ -102,24 +103,38 @@ async def send_due(settings: Settings, store: StoreThread | Database, *,
     if not batch:
         return 0
     last_start = time.monotonic() + (lease - attempt).total_seconds()
-    relay = RelaySession(settings) if settings.relay_host else None
-    # A late commit can send a relayed mail twice (after a crash), never an .eml file twice.
-    outcomes = _Outcomes(in_store, eager=relay is not None)
-    started = 0
+    if settings.relay_host:
+        tried, delivered = await _relay_batch(settings, in_store, batch, now, last_start)
+    else:
+        # The whole batch in one trip to a thread: one hop and one directory sync, not one each.
+        outcomes = await asyncio.to_thread(write_batch, settings.outbox_dir, batch, now,
+                                           last_start)
+        await in_store(record_outcomes, outcomes)
+        tried, delivered = len(outcomes), sum(outcome.error is None for outcome in outcomes)
+    # Claimed but not tried: the lease would have run out during the attempt.
+    if tried < len(batch):
+        await in_store(hand_back, batch[tried:], now, now + lease)
+    return delivered
+
+
+async def _relay_batch(settings: Settings, in_store: InStore, batch: list[OutgoingMail],
+                       now: datetime, last_start: float) -> tuple[int, int]:
+    """Send the batch over one relay connection until `last_start`; (mails tried, delivered)."""
+    relay = RelaySession(settings)
+    # A late commit can send a relayed mail twice (after a crash): outcomes are committed as
+    # they come in.
+    outcomes = _Outcomes(in_store)
+    tried = 0
     try:
         for mail in batch:
             if time.monotonic() > last_start:
                 break
-            started += 1
-            outcomes.add(await _attempt(settings, relay, mail, now))
+            tried += 1
+            outcomes.add(await _relay_one(relay, mail, now))
     finally:
-        if relay is not None:
-            await relay.quit()
+        await relay.quit()
         await outcomes.flush()
-    # Claimed but not tried: the lease would have run out during the attempt.
-    if started < len(batch):
-        await in_store(hand_back, batch[started:], now, now + lease)
-    return outcomes.delivered
+    return tried, outcomes.delivered
 
 
 def _in_store(store: StoreThread | Database) -> InStore:
@@ -132,14 +147,13 @@ def _in_store(store: StoreThread | Database) -> InStore:
 
 
 class _Outcomes:
-    """A batch's outcomes, committed together at its end, or (`eager`) in the background while
-    the next mails go out: each commit then takes every outcome that came in since the one
-    before, so a burst still costs a few transactions, and a relayed mail is marked one commit
-    after its 250, not at the end of the batch."""
+    """A relayed batch's outcomes, committed in the background while the next mails go out:
+    each commit takes every outcome that came in since the one before, so a burst still costs
+    a few transactions, and a relayed mail is marked one commit after its 250, not at the end
+    of the batch."""
 
-    def __init__(self, in_store: InStore, *, eager: bool) -> None:
+    def __init__(self, in_store: InStore) -> None:
         self._in_store = in_store
-        self._eager = eager
         self._waiting: list[Outcome] = []
         self._commit: asyncio.Future[None] | None = None
         self.delivered = 0
@@ -149,7 +163,7 @@ class _Outcomes:
         sending what it could not record."""
         self._waiting.append(outcome)
         self.delivered += outcome.error is None
-        if self._eager and (self._commit is None or self._commit.done()):
+        if self._commit is None or self._commit.done():
             if self._commit is not None:
                 self._commit.result()
             self._start()
@@ -169,26 +183,66 @@ class _Outcomes:
                 self._start()
 
 
-async def _attempt(settings: Settings, relay: RelaySession | None, mail: OutgoingMail,
-                   now: datetime) -> Outcome:
-    """One delivery attempt, and what it came to."""
-    # Checked again right before sending: the row may come from any writer of the outbox.
+def _safe_recipients(mail: OutgoingMail, now: datetime) -> list[str] | Outcome:
+    """The mail's recipients checked again right before sending (the row may come from any
+    writer of the outbox), or the outcome that refuses it."""
     checked = {address: valid_reply_address(address) for address in mail.recipients}
     unsafe = [address for address, valid in checked.items() if valid is None]
     if not checked or unsafe:
         return Outcome(mail.id, now, f"not sent: unsafe recipient address {unsafe!r}")
-    recipients = [valid for valid in checked.values() if valid]
+    return [valid for valid in checked.values() if valid]
+
+
+async def _relay_one(relay: RelaySession, mail: OutgoingMail, now: datetime) -> Outcome:
+    """One delivery attempt through the relay, and what it came to."""
+    recipients = _safe_recipients(mail, now)
+    if isinstance(recipients, Outcome):
+        return recipients
     try:
-        if relay is not None:
-            await relay.send(mail, recipients)
-        else:
-            await asyncio.to_thread(write_eml, settings.outbox_dir, mail)
+        await relay.send(mail, recipients)
     except PermanentFailure as exc:
         return Outcome(mail.id, now, str(exc))
     except Exception as exc:  # any other failure is retried, so one bad row never stalls the rest
-        log.warning("outbox mail %s not delivered: %s", mail.dedupe_key, exc)
-        return Outcome(mail.id, now, _describe(exc), next_attempt(mail, now))
+        return _will_retry(mail, now, exc)
     return Outcome(mail.id, datetime.now(UTC))
+
+
+def write_batch(outbox_dir: Path, batch: list[OutgoingMail], now: datetime,
+                last_start: float) -> list[Outcome]:
+    """Write the batch's mails as .eml files, each started before `last_start` (monotonic
+    time); returns their outcomes, in order. Blocking: run in a thread.
+
+    The directory is synced once, after the last file, and before any outcome is committed:
+    a file counts as delivered only once its name is on disk, as with `write_eml`.
+    """
+    outbox_dir.mkdir(parents=True, exist_ok=True)
+    outcomes: list[Outcome] = []
+    for mail in batch:
+        if time.monotonic() > last_start:
+            break
+        outcomes.append(_write_one(outbox_dir, mail, now))
+    if any(outcome.error is None for outcome in outcomes):
+        try:
+            _sync_directory(outbox_dir)
+        except OSError as exc:
+            return [_will_retry(mail, now, exc) if outcome.error is None else outcome
+                    for mail, outcome in zip(batch[:len(outcomes)], outcomes, strict=True)]
+    return outcomes
+
+
+def _write_one(outbox_dir: Path, mail: OutgoingMail, now: datetime) -> Outcome:
+    if isinstance(refused := _safe_recipients(mail, now), Outcome):
+        return refused
+    try:
+        _write_file(outbox_dir, mail)
+    except Exception as exc:  # any failure is retried, so one bad row never stalls the rest
+        return _will_retry(mail, now, exc)
+    return Outcome(mail.id, datetime.now(UTC))
+
+
+def _will_retry(mail: OutgoingMail, now: datetime, exc: Exception) -> Outcome:
+    log.warning("outbox mail %s not delivered: %s", mail.dedupe_key, exc)
+    return Outcome(mail.id, now, _describe(exc), next_attempt(mail, now))
 
 
 def next_attempt(mail: OutgoingMail, now: datetime) -> datetime | None:
@@ -210,8 +264,17 @@ def eml_name(mail: OutgoingMail) -> str:
 
 
 def write_eml(outbox_dir: Path, mail: OutgoingMail) -> Path:
-    """Write the mail as one .eml file, atomically: a reader never sees half a file."""
+    """Write the mail as one .eml file, atomically (a reader never sees half a file), and
+    durably (its directory synced)."""
     outbox_dir.mkdir(parents=True, exist_ok=True)
+    final = _write_file(outbox_dir, mail)
+    _sync_directory(outbox_dir)
+    return final
+
+
+def _write_file(outbox_dir: Path, mail: OutgoingMail) -> Path:
+    # Written aside, synced, then renamed into place: the name is durable once the directory
+    # is synced, which the caller does (once for a batch).
     final = outbox_dir / eml_name(mail)
     partial = outbox_dir / f".{final.name}.tmp"
     with open(partial, "wb") as file:
@@ -219,7 +282,6 @@ def write_eml(outbox_dir: Path, mail: OutgoingMail) -> Path:
         file.flush()
         os.fsync(file.fileno())
     os.replace(partial, final)
-    _sync_directory(outbox_dir)
     return final
 
 
