@@ -100,12 +100,13 @@ def _message(db: Database, message_id: str, sender: str, subject: str, received:
     """A processed message row, as `store_raw` and `set_disposition` would leave it."""
     raw = f"From: {sender}\r\nSubject: {subject}\r\n\r\nPlease see attached.".encode()
     cursor = db.execute(
-        """INSERT INTO messages (ref, message_id, sha256, raw, size, mail_from, rcpt_to,
+        """INSERT INTO messages (ref, message_id, sha256, size, mail_from, rcpt_to,
                received_at, collection_time, subject, from_header, disposition, reason, la_code,
-               processed_at) VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [message_id, hashlib.sha256(raw).hexdigest(), raw, len(raw), sender,
+               processed_at) VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [message_id, hashlib.sha256(raw).hexdigest(), len(raw), sender,
          json.dumps([DEFAULT_INBOX]), received.astimezone(UTC).isoformat(), received.isoformat(),
          subject, sender, disposition, reason, la_code, received.astimezone(UTC).isoformat()])
     row_id = cursor.lastrowid
+    db.execute("INSERT INTO message_raw (id, raw) VALUES (?, ?)", [row_id, raw])
     db.execute("UPDATE messages SET ref = ? WHERE id = ?", [make_ref(row_id), row_id])
     return row_id

@@ -12,6 +12,8 @@ from store.db import Database, rows_of
 from store.transactions import immediate
 
 DISPOSITIONS = ("accepted", "quarantined", "rejected", "ignored")
+# A stored message with its bytes, which live in a table of their own.
+_WITH_RAW = "SELECT m.*, r.raw FROM messages m JOIN message_raw r ON r.id = m.id"
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,15 @@ def add_raw(
         collection_time=collection_time.isoformat(), raw=raw, disposition=None,
         reason=None, la_code=None)
     db.execute(
-        """INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, rcpt_to,
+        """INSERT INTO messages (id, ref, message_id, sha256, size, mail_from, rcpt_to,
                peer, received_at, collection_time, subject, from_header)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [stored.id, stored.ref, message_id, sha, raw, len(raw), mail_from,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [stored.id, stored.ref, message_id, sha, len(raw), mail_from,
          json.dumps(rcpt_to), peer, stored.received_at, stored.collection_time, subject,
          from_header],
     )
+    # Apart from the row that processing updates (see schema.m009_raw_messages_apart).
+    db.execute("INSERT INTO message_raw (id, raw) VALUES (?, ?)", [stored.id, raw])
     # Built from what was written rather than read back: this runs before every 250.
     return stored, True
 
@@ -87,8 +91,7 @@ def _next_id(db: Database) -> int:
 
 
 def _find(db: Database, message_id: str, sha: str) -> StoredMessage | None:
-    rows = list(db.query("SELECT * FROM messages WHERE message_id = ? AND sha256 = ?",
-                         [message_id, sha]))
+    rows = rows_of(db, f"{_WITH_RAW} WHERE m.message_id = ? AND m.sha256 = ?", [message_id, sha])
     return _to_message(rows[0]) if rows else None
 
 
@@ -102,12 +105,12 @@ def _to_message(row: dict) -> StoredMessage:
 
 
 def get_message(db: Database, row_id: int) -> StoredMessage | None:
-    rows = rows_of(db, "SELECT * FROM messages WHERE id = ?", [row_id])
+    rows = rows_of(db, f"{_WITH_RAW} WHERE m.id = ?", [row_id])
     return _to_message(rows[0]) if rows else None
 
 
 def get_by_ref(db: Database, ref: str) -> StoredMessage | None:
-    rows = list(db.query("SELECT * FROM messages WHERE ref = ? COLLATE NOCASE", [ref.strip()]))
+    rows = rows_of(db, f"{_WITH_RAW} WHERE m.ref = ? COLLATE NOCASE", [ref.strip()])
     return _to_message(rows[0]) if rows else None
 
 

@@ -278,7 +278,7 @@ def fill_full_store(db: Database, versions: int = 5, total: int = 50) -> None:
     for index, (code, version) in enumerate((c, v) for c in codes for v in range(1, versions + 1)):
         row_id = base + index + 1
         at = f"2020-05-{20 + version:02d}T10:00:00+01:00"
-        messages.append((row_id, f"CHR-{row_id:06d}", f"<{row_id}@fill>", f"{row_id}", b"x", 1,
+        messages.append((row_id, f"CHR-{row_id:06d}", f"<{row_id}@fill>", f"{row_id}", 1,
                          f"returns@{code}.gov.uk", "[]", at, at, "accepted", code))
         status = "valid" if version == versions else "invalid"
         submissions.append((row_id, row_id, code, version, at, status, total, "return.xlsx", ""))
@@ -287,9 +287,11 @@ def fill_full_store(db: Database, versions: int = 5, total: int = 50) -> None:
                        for i, action in enumerate(ACTIONS))
     with immediate(db):
         db.conn.executemany(
-            "INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, rcpt_to, "
+            "INSERT INTO messages (id, ref, message_id, sha256, size, mail_from, rcpt_to, "
             "received_at, collection_time, disposition, la_code) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", messages)
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", messages)
+        db.conn.executemany("INSERT INTO message_raw (id, raw) VALUES (?, ?)",
+                            [(message[0], b"x") for message in messages])
         db.conn.executemany(
             "INSERT INTO submissions (id, message_id, la_code, version, received_at, status, "
             "total_care_homes, template_file, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -223,7 +223,7 @@ async def test_a_large_message_with_bare_lf_line_ends_is_stored_as_sent(settings
     async with running_intake(settings) as intake:
         exchange = await send_message(intake.port, raw)
     assert exchange.data is not None and exchange.data.code == 250
-    stored = db.execute("SELECT raw FROM messages").fetchone()[0]
+    stored = db.execute("SELECT raw FROM message_raw").fetchone()[0]
     assert stored.rstrip(b"\r\n") == raw.rstrip(b"\n")
 
 

@@ -138,5 +138,5 @@ async def test_the_edge_stores_what_stock_aiosmtpd_receives(settings, db):
     async with running_intake(settings) as intake:
         replies = await session_replies(intake.port, messages)
     assert all(reply.startswith(b"250") for reply in stock_replies + replies)
-    stored = [row[0] for row in db.execute("SELECT raw FROM messages ORDER BY id")]
+    stored = [row[0] for row in db.execute("SELECT raw FROM message_raw ORDER BY id")]
     assert stored == keep.contents

@@ -6,6 +6,7 @@ import sqlite3
 
 from store.db import MIGRATIONS, PlainDatabase, open_db, open_store
 from store.lean_sqlite_utils import Database as SqliteUtilsDatabase
+from store.messages import get_by_ref, get_message
 from store.schema import migrations
 from tests.bot_helpers import add_return
 
@@ -41,3 +42,20 @@ def test_a_current_store_reads_the_same_through_sqlite3(tmp_path):
     assert list(plain.query(sql, ["E09000003"])) == list(full.query(sql, ["E09000003"]))
     assert [row[0] for row in plain.execute("PRAGMA journal_mode")] == ["wal"]
     assert plain.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_messages_stored_before_their_bytes_moved_to_their_own_table_keep_them(tmp_path):
+    path = tmp_path / "returns.db"
+    old = open_db(path, migrate=False)
+    migrations.apply(old, stop_before="m009_raw_messages_apart")
+    raws = [b"Subject: one\r\n\r\nfirst", b"Subject: two\r\n\r\n" + bytes(range(256)) * 200]
+    for number, raw in enumerate(raws, 1):
+        old.execute("INSERT INTO messages (id, ref, message_id, sha256, raw, size, mail_from, "
+                    "rcpt_to, received_at, collection_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [number, f"CHR-{number:06d}", f"<{number}@x>", f"{number}", raw, len(raw),
+                     "jo@leeds.gov.uk", "[]", "2020-05-27T10:00:00", "2020-05-27T11:00:00"])
+    old.close()
+    db = open_db(path)
+    assert [get_message(db, number).raw for number in (1, 2)] == raws
+    assert get_by_ref(db, "chr-000002").raw == raws[1]
+    assert "raw" not in {row[1] for row in db.execute("PRAGMA table_info(messages)")}
