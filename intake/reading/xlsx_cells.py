@@ -30,6 +30,9 @@ PLACED_TAG = re.compile(rb"""<(?:\w+:)?(c|row)(?:(?=\s)[^>]*?\sr=["']\$?([A-Z]{0
                         rb"""[^>]*|(?:\s[^>]*)?)/?>""")
 STYLE_ATTR = re.compile(rb"""\ss=["'](\d+)["']""")
 PERCENT_FORMAT_IDS = frozenset({"9", "10"})    # Excel's built-in "0%" and "0.00%"
+BUILT_IN_PERCENT = re.compile(rb"""numFmtId\s*=\s*["'](?:9|10)["']""")
+DECLARED_ENCODING = re.compile(
+    rb"""(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]*)["']""")
 RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 
 # calamine reads an error cell (#DIV/0!) as empty; the sheet XML has its text.
@@ -76,12 +79,27 @@ def _percent_styles(styles: bytes) -> frozenset[str]:
     """The cell style indexes (`s`) whose number format shows a percentage."""
     if not styles:
         return frozenset()
+    if _no_percent_format(styles):
+        stream_xml(styles)      # read all the same: damage or a DTD refuses it, as below
+        return frozenset()
     sections = _sections(styles, ("numFmts", "cellXfs"))
     percent_ids = set(PERCENT_FORMAT_IDS) | {
         fmt.get("numFmtId", "") for fmt in sections["numFmts"]
         if "%" in fmt.get("formatCode", "")}
     return frozenset(str(index) for index, xf in enumerate(sections["cellXfs"])
                      if xf.get("numFmtId", "0") in percent_ids)
+
+
+def _no_percent_format(styles: bytes) -> bool:
+    """Whether styles.xml surely shows no percentage, from its bytes (most have none): no "%"
+    in any format, no built-in percent format named, in an encoding where those read as ASCII.
+
+    Its elements one by one through Python cost more than all the rest of the workbook's checks.
+    """
+    if b"%" in styles or b"&#" in styles or b"\x00" in styles or BUILT_IN_PERCENT.search(styles):
+        return False
+    declared = DECLARED_ENCODING.match(styles)
+    return declared is None or declared.group(1).lower() in (b"utf-8", b"us-ascii")
 
 
 def _sections(xml: bytes, names: tuple[str, ...]) -> dict[str, list[dict[str, str]]]:
