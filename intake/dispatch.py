@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
+from collections.abc import Coroutine
+from typing import Any
 
 from intake.outgoing import run_sender
-from intake.reading.sandbox import WORKERS, ReadingFailed, run_limited
+from intake.reading.sandbox import WORKERS, ReadingFailed, default_sandbox
 from intake.worker import (
     Processed,
     ProcessingFailed,
@@ -36,7 +40,12 @@ MAX_ATTEMPTS = 3
 
 
 class Dispatcher:
-    """Processes stored messages and sends the outbox until `stop()`."""
+    """Processes stored messages and sends the outbox until `stop()`.
+
+    Each sandbox worker has a hand-over thread of its own for the dispatcher's life: it takes
+    the next row id, waits on its worker, and hands the outcome to the event loop, one hop a
+    message (a thread borrowed from the loop's executor per call cost three).
+    """
 
     def __init__(self, settings: Settings, collection: Collection, *,
                  retry_seconds: float = RETRY_SECONDS) -> None:
@@ -46,77 +55,115 @@ class Dispatcher:
         # Workers may run from another directory: they get the store's full path.
         self._job = pack_job(settings.model_copy(
             update={"returns_db": settings.returns_db.resolve()}), collection)
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._rows: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._hands: list[threading.Thread] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._store = StoreThread(settings.returns_db, name="dispatch")
         self._stop = asyncio.Event()
         self._mail_queued = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()   # set whenever nothing is queued, processing or waiting
-        self._busy = 0
+        self._unsettled = 0           # queued, in a worker, or being settled
         self._retrying: set[int] = set()
 
     async def start(self) -> None:
-        """Queue the messages left unprocessed, then start the workers' tasks and the sender."""
+        """Queue the messages left unprocessed, then start the hand-over threads and the sender."""
+        self._loop = asyncio.get_running_loop()
         for row_id in await self._store.run(unprocessed_ids):
             self.enqueue(row_id)
         self._update_idle()
-        self._tasks = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
-        self._tasks.append(asyncio.create_task(
-            run_sender(self.settings, stop=self._stop, wake=self._mail_queued,
-                       poll_seconds=SENDER_POLL_SECONDS)))
+        self._hands = [threading.Thread(target=self._hand_over, name=f"hand-over-{n}",
+                                        daemon=True) for n in range(WORKERS)]
+        for hand in self._hands:
+            hand.start()
+        self._keep(run_sender(self.settings, stop=self._stop, wake=self._mail_queued,
+                              poll_seconds=SENDER_POLL_SECONDS))
 
     async def stop(self) -> None:
         """Stop at once; a message in hand stays unprocessed (or recorded) for the next start."""
         self._stop.set()
-        for task in self._tasks:
+        for _ in self._hands:
+            self._rows.put(None)
+        for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for hand in self._hands:    # each ends once its worker answers the call in hand
+            await asyncio.to_thread(hand.join)
         await self._store.close()
 
     def enqueue(self, row_id: int) -> None:
-        """Queue a stored message for processing."""
+        """Queue a stored message for processing (on the event loop)."""
         self.idle.clear()
-        self._queue.put_nowait(row_id)
+        self._unsettled += 1
+        self._rows.put(row_id)
 
-    async def _work(self) -> None:
-        while True:
-            row_id = await self._queue.get()
-            self._busy += 1
+    def _keep(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _hand_over(self) -> None:
+        """A hand-over thread: each row id to a sandbox worker, its outcome to the loop."""
+        sandbox = default_sandbox()
+        while (row_id := self._rows.get()) is not None and not self._stop.is_set():
             try:
-                await self.process(row_id)
-            finally:
-                self._busy -= 1
-                self._queue.task_done()
-                self._update_idle()
+                outcome: Processed | Exception = sandbox.run(process_in_worker, self._job, row_id)
+            except Exception as error:      # ReadingFailed: settled on the loop, as any other
+                outcome = error
+            assert self._loop is not None
+            try:
+                self._loop.call_soon_threadsafe(self._settle, row_id, outcome)
+            except RuntimeError:    # the loop is gone (stopping): the store keeps the truth
+                return
+
+    def _settle(self, row_id: int, outcome: Processed | Exception) -> None:
+        if self._stop.is_set():
+            return
+        if isinstance(outcome, Processed) and outcome.error is None:
+            self._processed(outcome)
+            self._done()
+        else:   # the store is needed: settled in a task of its own
+            self._keep(self._settle_failure(row_id, outcome))
+
+    async def _settle_failure(self, row_id: int, outcome: Processed | Exception) -> None:
+        try:
+            await self._after_reading(row_id, outcome)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        self._unsettled -= 1
+        self._update_idle()
 
     def _update_idle(self) -> None:
-        if self._queue.empty() and not self._busy and not self._retrying:
+        if not self._unsettled and not self._retrying:
             self.idle.set()
         else:
             self.idle.clear()
 
-    async def process(self, row_id: int) -> None:
-        """Process one stored message; a failure is retried after a pause, then kept for a
-        person, so that no message waits for a restart."""
-        try:
-            processed = await self._process(row_id)
-            if processed.error is not None:
-                raise ProcessingFailed(processed.error)
-        except Exception as error:
-            log.exception("processing message %d failed", row_id)
-            await self._after_failure(row_id, error)
-            return
+    def _processed(self, processed: Processed) -> None:
         if processed.ref:
             self._mail_queued.set()
             log.info("%s from %s: %s", processed.ref, processed.mail_from or "<>",
                      processed.disposition)
 
-    async def _process(self, row_id: int) -> Processed:
+    async def _after_reading(self, row_id: int, outcome: Processed | Exception) -> None:
+        """A message whose worker failed it: recorded as unreadable when its files killed or
+        stalled the worker; otherwise retried after a pause, then kept for a person, so that
+        no message waits for a restart."""
         try:
-            return await run_limited(process_in_worker, self._job, row_id)
-        except ReadingFailed as failure:    # the message's files killed or stalled the worker
-            return await self._store.run(record_unreadable, self.settings, self.collection,
-                                         row_id, failure)
+            if isinstance(outcome, ReadingFailed):
+                outcome = await self._store.run(record_unreadable, self.settings,
+                                                self.collection, row_id, outcome)
+            if isinstance(outcome, Exception):
+                raise outcome
+            if outcome.error is not None:
+                raise ProcessingFailed(outcome.error)
+        except Exception as error:
+            log.exception("processing message %d failed", row_id)
+            await self._after_failure(row_id, error)
+            return
+        self._processed(outcome)
 
     async def _after_failure(self, row_id: int, error: Exception) -> None:
         # Counted in the store (and only there), so a message that keeps failing is given up
