@@ -161,7 +161,9 @@ def _file_findings(read: ReadMessage) -> list[_Finding]:
     for filename in _file_names(read):
         # "LeedsCityCouncil_return.xlsx": read joined-up capitals as separate words too.
         spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", filename)
-        match = _strongest(filename) or _strongest(spaced)
+        match = _strongest(filename)
+        if match is None and spaced != filename:
+            match = _strongest(spaced)
         if match:
             found.setdefault(match.authority.code, filename)
     if len(found) != 1:
