@@ -100,8 +100,8 @@ def _rank(candidate: ActionCandidate, usual_col: int) -> tuple[bool, bool, bool,
 def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
                    focus: dict[str, str]) -> ActionCandidate | None:
     """The row's leftmost cell that carries an action code or an action's label."""
-    for col in range(min(len(cells), LOCATE_COLS)):
-        text = cells[col].strip()
+    for col, written in enumerate(cells[:LOCATE_COLS]):
+        text = written.strip() if written else ""     # most cells are empty
         if not text:
             continue
         match = CODE.match(text)
@@ -141,6 +141,13 @@ def _is_focus(text: str, focus: dict[str, str]) -> bool:
 
 
 def _similarity(text: str, label: str) -> float:
+    # Every return repeats the template's own wording, so a worker scores each text once.
+    score = _mean_score.__wrapped__ if len(text) > MAX_CACHED_TEXT else _mean_score
+    return score(text, label)
+
+
+@lru_cache(maxsize=8192)
+def _mean_score(text: str, label: str) -> float:
     # ratio alone punishes added words; token_set alone cannot tell "Access to PPE" from
     # "Access to training in the use of PPE": the mean of both separates the 14 labels.
     return (fuzz.ratio(text, label, processor=utils.default_process)

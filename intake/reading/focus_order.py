@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 
 from rapidfuzz import fuzz, utils
 
@@ -28,6 +29,13 @@ def focus_heading(text: str, focus_areas: dict[str, str]) -> str | None:
     plain = text.strip()
     if not plain or len(plain) > 200:
         return None
+    # Every return repeats the template's own headings, so a worker reads each text once.
+    return _focus_heading(plain, tuple(focus_areas.items()))
+
+
+@lru_cache(maxsize=4096)
+def _focus_heading(plain: str, focus_items: tuple[tuple[str, str], ...]) -> str | None:
+    focus_areas = dict(focus_items)
     numbered = FOCUS_NUMBER.match(plain)
     title = numbered.group("title") if numbered else plain
     for number, name in focus_areas.items():
