@@ -112,6 +112,8 @@ def worker_cpu(mails: Sequence[Mail], settings: Settings,
     db = open_db(settings.returns_db)
     load_into(db)
     rows = [_store(db, mail, settings).id for mail in mails]
+    # A worker's connection commits as intake/worker.py explains (no fsync of its own).
+    db.execute("PRAGMA synchronous = NORMAL")
     job = Context(db, settings, collection)
     spent = dict.fromkeys(("get_message", "read_message", "decide", "record"), 0.0)
     # A worker lives for many messages: its imports and the register's indexes are built once.

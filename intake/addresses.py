@@ -48,9 +48,14 @@ def valid_reply_address(address: str) -> str | None:
     return normalised if len(normalised) <= MAX_ADDRESS else None
 
 
+# Also the Unicode line and paragraph separators, which some parsers treat as line breaks.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
+
 def _has_control_character(text: str) -> bool:
-    # Also the Unicode line and paragraph separators, which some parsers treat as line breaks.
-    return any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u0085\u2028\u2029" for ch in text)
+    # One scan in C: a Python loop over the characters was a good part of the sender's CPU
+    # (every recipient of every mail is checked again before sending).
+    return _CONTROL_CHARACTER.search(text) is not None
 
 
 def _ascii_domain(domain: str) -> str | None:

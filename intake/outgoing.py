@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from intake.addresses import valid_reply_address
+from intake.maildir import write_emls
 from intake.relay import RELAY_TIMEOUT_SECONDS, PermanentFailure, RelaySession
 from store.db import Database
 from store.outbox import Outcome, OutgoingMail, claim_due, hand_back, record_outcomes
@@ -209,35 +208,24 @@ async def _relay_one(relay: RelaySession, mail: OutgoingMail, now: datetime) -> 
 
 def write_batch(outbox_dir: Path, batch: list[OutgoingMail], now: datetime,
                 last_start: float) -> list[Outcome]:
-    """Write the batch's mails as .eml files, each started before `last_start` (monotonic
-    time); returns their outcomes, in order. Blocking: run in a thread.
-
-    The directory is synced once, after the last file, and before any outcome is committed:
-    a file counts as delivered only once its name is on disk, as with `write_eml`.
-    """
-    outbox_dir.mkdir(parents=True, exist_ok=True)
+    """Write the batch's mails as .eml files (intake/maildir.py), each put in place before
+    `last_start` (monotonic time); returns the outcomes of the mails tried, in order (a prefix
+    of the batch). Blocking: run in a thread, before the outcomes are committed."""
+    checked = [(mail, _safe_recipients(mail, now)) for mail in batch]
+    to_write = [mail for mail, safe in checked if not isinstance(safe, Outcome)]
+    written = dict(zip((mail.id for mail in to_write),
+                       write_emls(outbox_dir, to_write, last_start=last_start), strict=False))
     outcomes: list[Outcome] = []
-    for mail in batch:
-        if time.monotonic() > last_start:
-            break
-        outcomes.append(_write_one(outbox_dir, mail, now))
-    if any(outcome.error is None for outcome in outcomes):
-        try:
-            _sync_directory(outbox_dir)
-        except OSError as exc:
-            return [_will_retry(mail, now, exc) if outcome.error is None else outcome
-                    for mail, outcome in zip(batch[:len(outcomes)], outcomes, strict=True)]
+    for mail, safe in checked:
+        if isinstance(safe, Outcome):
+            outcomes.append(safe)
+        elif mail.id not in written:
+            break   # not tried: handed back
+        elif (error := written[mail.id]) is not None:
+            outcomes.append(_will_retry(mail, now, error))
+        else:
+            outcomes.append(Outcome(mail.id, datetime.now(UTC)))
     return outcomes
-
-
-def _write_one(outbox_dir: Path, mail: OutgoingMail, now: datetime) -> Outcome:
-    if isinstance(refused := _safe_recipients(mail, now), Outcome):
-        return refused
-    try:
-        _write_file(outbox_dir, mail)
-    except Exception as exc:  # any failure is retried, so one bad row never stalls the rest
-        return _will_retry(mail, now, exc)
-    return Outcome(mail.id, datetime.now(UTC))
 
 
 def _will_retry(mail: OutgoingMail, now: datetime, exc: Exception) -> Outcome:
@@ -255,40 +243,3 @@ def next_attempt(mail: OutgoingMail, now: datetime) -> datetime | None:
 
 def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
-
-
-def eml_name(mail: OutgoingMail) -> str:
-    """The file for a row: its id (unique) and its dedupe key made safe (readable)."""
-    safe_key = re.sub(r"[^A-Za-z0-9._-]+", "_", mail.dedupe_key).strip("._")[:120]
-    return f"{mail.id:06d}-{safe_key}.eml"
-
-
-def write_eml(outbox_dir: Path, mail: OutgoingMail) -> Path:
-    """Write the mail as one .eml file, atomically (a reader never sees half a file), and
-    durably (its directory synced)."""
-    outbox_dir.mkdir(parents=True, exist_ok=True)
-    final = _write_file(outbox_dir, mail)
-    _sync_directory(outbox_dir)
-    return final
-
-
-def _write_file(outbox_dir: Path, mail: OutgoingMail) -> Path:
-    # Written aside, synced, then renamed into place: the name is durable once the directory
-    # is synced, which the caller does (once for a batch).
-    final = outbox_dir / eml_name(mail)
-    partial = outbox_dir / f".{final.name}.tmp"
-    with open(partial, "wb") as file:
-        file.write(mail.raw)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(partial, final)
-    return final
-
-
-def _sync_directory(path: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

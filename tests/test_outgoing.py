@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from intake.maildir import eml_name, write_eml
 from intake.outgoing import (
     BACKOFF_SECONDS,
     RELAY_LEASE,
     next_attempt,
     run_sender,
     send_due,
-    write_eml,
 )
 from store.outbox import (
     claim_due,
@@ -102,6 +102,24 @@ async def test_rewriting_after_a_crash_before_marking_gives_no_second_file(setti
     write_eml(settings.outbox_dir, mail)  # written, then the process died before mark_sent
     assert await send_due(settings, db) == 1
     assert len(list(settings.outbox_dir.glob("*.eml"))) == 1
+
+
+async def test_a_file_that_cannot_be_written_costs_only_its_mail(settings, db):
+    for n in (1, 2, 3):
+        queue_ack(db, f"CHR-00000{n}")
+    blocked = due_mail(db, later(1), 10)[1]
+    # Where the second mail's file would be written aside, something that is not a file.
+    (settings.outbox_dir / f".{eml_name(blocked)}.tmp").mkdir(parents=True)
+    assert await send_due(settings, db) == 2
+    files = sorted(settings.outbox_dir.glob("*.eml"))
+    assert [path.read_bytes() for path in files] == [ack_bytes("CHR-000001"), ack_bytes("CHR-000003")]
+    [(status, attempts, error)] = [(row["status"], row["attempts"], row["last_error"])
+                                   for row in outbox_rows(db) if row["id"] == blocked.id]
+    assert (status, attempts) == ("pending", 1) and "IsADirectoryError" in error
+    (settings.outbox_dir / f".{eml_name(blocked)}.tmp").rmdir()
+    assert await send_due(settings, db, now=later(BACKOFF_SECONDS[0] + 1)) == 1
+    assert len(list(settings.outbox_dir.glob("*.eml"))) == 3
+    assert pending_count(db) == 0
 
 
 async def test_relay_gets_each_mail_once_from_the_service_address(settings, db):
