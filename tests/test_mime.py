@@ -13,6 +13,13 @@ from hypothesis import strategies as st
 
 from bench.mixed_returns import realistic_returns
 from intake.reading import mime
+from intake.reading.feedparser_speed import (
+    BOUNDARY_HEAD,
+    BOUNDARY_TAIL,
+    BoundaryLine,
+    FeedparserRe,
+    LineEndAtEnd,
+)
 from intake.reading.mime import parse_headers, parse_mime
 from store.collection import load_collection
 
@@ -219,20 +226,41 @@ STOCK_LINE_END = re.compile(r"(\r\n|\r|\n)\Z")     # email.feedparser.NLCRE_eol 
 @given(st.text(alphabet="a\r\n", max_size=12), st.integers(-3, 14), st.integers(-3, 14))
 def test_the_line_end_search_finds_what_the_stock_pattern_finds(text: str, pos: int,
                                                                 endpos: int) -> None:
-    ours = mime.LineEndAtEnd(STOCK_LINE_END).search(text, pos, endpos)
+    ours = LineEndAtEnd(STOCK_LINE_END).search(text, pos, endpos)
     stock = STOCK_LINE_END.search(text, pos, endpos)
     assert (ours and (ours.span(), ours.group())) == (stock and (stock.span(), stock.group()))
 
 
-def test_the_mail_corpus_reads_the_same_with_the_stock_line_end_search(monkeypatch) -> None:
-    # The parser's line-end search starts near the end of each part (LineEndAtEnd): every
-    # bounce, real message and generated return must read exactly as with the stdlib's own.
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab=_.-+()?*\\ \t'", min_size=1, max_size=8),
+       st.lists(st.sampled_from(["", "--", "-", " ", "\t", "\r\n", "\n", "\r", "x", "--b"]),
+                max_size=4))
+def test_a_boundary_line_matches_as_the_stock_pattern_does(boundary: str,
+                                                          tails: list[str]) -> None:
+    separator = "--" + boundary
+    pattern = BOUNDARY_HEAD + re.escape(separator) + BOUNDARY_TAIL   # as email.feedparser builds it
+    ours = FeedparserRe().compile(pattern)
+    assert isinstance(ours, BoundaryLine)
+    for line in (separator + "".join(tails), "".join(tails) + separator, separator[:-1]):
+        mine, stock = ours.match(line), re.compile(pattern).match(line)
+        assert (mine is None) == (stock is None)
+        if mine and stock:
+            assert [mine.group(g) for g in ("end", "ws", "linesep")] == [
+                stock.group(g) for g in ("end", "ws", "linesep")]
+
+
+def test_the_mail_corpus_reads_the_same_with_the_stock_parser_patterns(monkeypatch) -> None:
+    # The parser's line-end search and boundary lines are matched without re's scan and
+    # compiler (intake.reading.feedparser_speed): every bounce, real message and generated
+    # return must read exactly as with the stdlib's own patterns.
     paths = sorted(path for path in BOUNCES.parent.rglob("*")
                    if path.is_file() and path.suffix != ".md" and path.stat().st_size < 1_000_000)
     collection = load_collection()
     messages = [path.read_bytes() for path in paths] + [
         mail.raw for mail in realistic_returns(60, 7, collection)]
-    assert isinstance(feedparser.NLCRE_eol, mime.LineEndAtEnd)
+    assert isinstance(feedparser.NLCRE_eol, LineEndAtEnd)
+    assert isinstance(vars(feedparser)["re"], FeedparserRe)
     ours = [parse_mime(raw) for raw in messages]
     monkeypatch.setattr(feedparser, "NLCRE_eol", STOCK_LINE_END)
+    monkeypatch.setitem(vars(feedparser), "re", re)
     assert [parse_mime(raw) for raw in messages] == ours

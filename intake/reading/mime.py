@@ -12,10 +12,9 @@ from __future__ import annotations
 import email
 import mimetypes
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email import errors, feedparser, policy
+from email import errors, policy
 from email.message import Message
 from email.policy import Compat32
 from functools import lru_cache
@@ -23,6 +22,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from intake.models import Headers
+from intake.reading import feedparser_speed
 from intake.reading.headers import (
     content_type_of,
     decode_header_value,
@@ -108,29 +108,7 @@ def _structure_header(name: str, value: str) -> Any:
 READING_POLICY = _ReadingPolicy()
 
 
-class LineEndAtEnd:
-    r"""email.feedparser's `NLCRE_eol`, `(\r\n|\r|\n)\Z`, searched from the last two characters.
-
-    The parser strips each part's final line ending with that search, which re runs from the
-    start of the part: over every line of every attachment, a third of a whole parse. A match
-    can only start in the last two characters, so starting there finds the same one.
-    """
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-
-    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        """As the pattern's own search (the same match), starting two characters from the end."""
-        end = min(endpos, len(text))
-        return self.pattern.search(text, max(pos, end - 2, 0), endpos)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.pattern, name)      # any other use, as the pattern itself
-
-
-_STOCK_LINE_END = vars(feedparser).get("NLCRE_eol")     # not in the typed stubs
-if isinstance(_STOCK_LINE_END, re.Pattern):      # once, however often the module is reloaded
-    vars(feedparser)["NLCRE_eol"] = LineEndAtEnd(_STOCK_LINE_END)
+feedparser_speed.install()
 
 
 @dataclass(frozen=True)
