@@ -7,6 +7,7 @@ import random
 import re
 import zipfile
 
+import defusedxml.ElementTree as DefusedET
 import docx
 import pytest
 from fpdf import FPDF
@@ -15,6 +16,7 @@ from odf.opendocument import OpenDocumentText
 from odf.table import Table, TableCell, TableRow
 from odf.text import H, LineBreak, List, ListItem, P, S, Span, Tab
 
+from intake.reading import letters
 from intake.reading.letters import MAX_PAGES, UnreadableLetter, read_letter
 from intake.reading.sheets import UnreadableFile
 from tests.conftest import shared_bytes
@@ -216,3 +218,42 @@ def test_rtf_letters_in_any_writer_layout_leak_no_control_codes(seed: int) -> No
 def test_a_text_box_in_a_word_letter_is_read_once() -> None:
     text = read_letter("letter.docx", shared_bytes("corpora", "odd-files", "mammoth__text-box.docx"))
     assert text.split("\n").count("Datum plane") == 1
+
+
+def _with_part(package: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in source.namelist():
+            copy.writestr(member, content if member == name else source.read(member))
+    return out.getvalue()
+
+
+def _reading(data: bytes) -> str | tuple[str, str]:
+    try:
+        return read_letter("letter", data)
+    except UnreadableFile as error:
+        return ("unreadable", error.reason)
+
+
+@pytest.mark.parametrize("writer, part", [(word_letter, "word/document.xml"),
+                                          (odt_letter, "content.xml")])
+def test_letters_read_as_through_defusedxml_whole_damaged_or_with_a_dtd(writer, part,
+                                                                        monkeypatch) -> None:
+    # Letters are parsed by the C parser behind a DTD guard (letters._iterparse): whatever the
+    # XML, the text or the reason must be what defusedxml's own iterparse gives.
+    package = writer()
+    xml = zipfile.ZipFile(io.BytesIO(package)).read(part)
+    body = xml.split(b"?>", 1)[-1]
+    rng = random.Random(7)
+    flipped = [bytes(b ^ (i == at) * rng.randrange(1, 256) for i, b in enumerate(xml))
+               for at in rng.sample(range(len(xml)), 12)]
+    contents = [xml, b'<!DOCTYPE d [<!ENTITY e "x">]>' + body, b"<!DOCTYPE d>" + body,
+                xml[:len(xml) // 2], xml + b"<tail", b"\xef\xbb\xbf" + xml, *flipped]
+    packages = [_with_part(package, part, content) for content in contents]
+    ours = [_reading(data) for data in packages]
+    assert ours[0] == _reading(package) and isinstance(ours[0], str)
+    assert ours[1] == ours[2] == ("unreadable", ours[1][1]) and "DTDForbidden" in ours[1][1]
+    monkeypatch.setattr(letters, "_iterparse", lambda source: DefusedET.iterparse(
+        source, events=("start", "end"), forbid_dtd=True))
+    assert [_reading(data) for data in packages] == ours

@@ -10,10 +10,12 @@ import codecs
 import re
 import zipfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any, NoReturn
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import defusedxml.ElementTree as DefusedET
+from defusedxml.common import DTDForbidden
 from striprtf.striprtf import rtf_to_text
 
 from intake.reading.formats import FileFormat, refusal, sniff, text_of
@@ -75,6 +77,34 @@ def _read_docx(data: bytes) -> str:
     return "\n".join(headers + body)
 
 
+def _iterparse(source: IO[bytes]) -> Iterator[Any]:
+    """Start and end events as defusedxml's iterparse with forbid_dtd gives them, from the C
+    parser: defusedxml's is the pure-Python one, a call per element, most of reading a letter.
+
+    A handler-less expat parser sees each chunk first and refuses a DTD as defusedxml does (an
+    entity can only be declared inside one); on malformed XML it stops and leaves the error to
+    the parser that builds the tree, which meets the same chunk next.
+    """
+    guard = expat.ParserCreate()
+    guard.StartDoctypeDeclHandler = _forbid_dtd
+    guarding = True
+    parser: ElementTree.XMLPullParser = ElementTree.XMLPullParser(events=("start", "end"))
+    while chunk := source.read(16 * 1024):
+        if guarding:
+            try:
+                guard.Parse(chunk, False)
+            except expat.ExpatError:
+                guarding = False
+        parser.feed(chunk)
+        yield from parser.read_events()
+    parser.close()
+    yield from parser.read_events()
+
+
+def _forbid_dtd(name: str, system_id: str | None, public_id: str | None, _: bool) -> NoReturn:
+    raise DTDForbidden(name, system_id, public_id)
+
+
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -88,7 +118,7 @@ def _docx_body(document: IO[bytes]) -> tuple[list[str], list[str]]:
     lines: list[str] = []
     header_ids: list[str] = []
     tables = fallbacks = 0
-    for event, element in DefusedET.iterparse(document, events=("start", "end"), forbid_dtd=True):
+    for event, element in _iterparse(document):
         local = _local(element.tag)
         if local in ("tbl", "Fallback"):
             step = 1 if event == "start" else -1
@@ -193,8 +223,7 @@ def _read_odt(data: bytes) -> str:
     in_text = paragraphs = 0
     try:
         with archive, archive.open("content.xml") as content:
-            for event, element in DefusedET.iterparse(content, events=("start", "end"),
-                                                      forbid_dtd=True):
+            for event, element in _iterparse(content):
                 step = 1 if event == "start" else -1
                 if element.tag == ODF_BODY_TEXT:
                     in_text += step
