@@ -61,12 +61,20 @@ async def run_sender(
     the poll still finds retries that fall due and mail queued by other processes.
     """
     store = StoreThread(settings.returns_db, name="outbox")
+    # Outcomes of .eml files kept for the next batch's claim when more mail is queued within a
+    # gather (a burst): one commit then records a batch and claims the next. Losing them (a
+    # crash) only writes the same files again.
+    unrecorded: list[Outcome] = []
     try:
         while not stop.is_set():
             if wake is not None:
                 wake.clear()
             try:
-                await send_due(settings, store)
+                _, unrecorded = await _send_batch(settings, store.run, datetime.now(UTC),
+                                                  recording=unrecorded)
+                if unrecorded and not await _woken(stop, wake, GATHER_SECONDS):
+                    await store.run(record_outcomes, unrecorded)
+                    unrecorded = []
             except sqlite3.Error:  # e.g. the store locked past its busy timeout: next poll
                 log.exception("outbox unavailable; retrying")
             await _pause(stop, wake, poll_seconds)
@@ -75,7 +83,19 @@ async def run_sender(
             # gather: at the end of a burst the last ones wait for it, not for the next poll.
             await _pause(stop, None, GATHER_SECONDS)
     finally:
-        await store.close()
+        try:
+            if unrecorded:
+                await store.run(record_outcomes, unrecorded)
+        finally:
+            await store.close()
+
+
+async def _woken(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> bool:
+    """Whether `wake` is set within `seconds` (False at once without one)."""
+    if wake is None:
+        return False
+    await _pause(stop, wake, seconds)
+    return wake.is_set()
 
 
 async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
@@ -94,26 +114,37 @@ async def send_due(settings: Settings, store: StoreThread | Database, *,
     `now` (real time by default) decides which retries are due. `store` is the sender's
     StoreThread, or a Database used inline (tests and tools calling this once).
     """
-    now = now or datetime.now(UTC)
-    in_store = _in_store(store)
+    delivered, _ = await _send_batch(settings, _in_store(store), now or datetime.now(UTC))
+    return delivered
+
+
+async def _send_batch(settings: Settings, in_store: InStore, now: datetime, *,
+                      recording: list[Outcome] | None = None) -> tuple[int, list[Outcome]]:
+    """As `send_due`, with `recording` (the last batch's outcomes) recorded by the claim; when
+    given, a whole batch of .eml files returns its outcomes unrecorded, for the next claim:
+    (mails delivered, outcomes left to record)."""
     lease, attempt = ((RELAY_LEASE, timedelta(seconds=RELAY_TIMEOUT_SECONDS))
                       if settings.relay_host else (MAILDIR_LEASE, MAILDIR_ATTEMPT))
-    batch = await in_store(claim_due, now, now + lease, BATCH_SIZE)
+    batch = await in_store(claim_due, now, now + lease, BATCH_SIZE, recording or ())
     if not batch:
-        return 0
+        return 0, []
     last_start = time.monotonic() + (lease - attempt).total_seconds()
+    unrecorded: list[Outcome] = []
     if settings.relay_host:
         tried, delivered = await _relay_batch(settings, in_store, batch, now, last_start)
     else:
         # The whole batch in one trip to a thread: one hop and one directory sync, not one each.
         outcomes = await asyncio.to_thread(write_batch, settings.outbox_dir, batch, now,
                                            last_start)
-        await in_store(record_outcomes, outcomes)
         tried, delivered = len(outcomes), sum(outcome.error is None for outcome in outcomes)
+        if recording is not None and tried == len(batch):
+            unrecorded = outcomes
+        else:
+            await in_store(record_outcomes, outcomes)
     # Claimed but not tried: the lease would have run out during the attempt.
     if tried < len(batch):
         await in_store(hand_back, batch[tried:], now, now + lease)
-    return delivered
+    return delivered, unrecorded
 
 
 async def _relay_batch(settings: Settings, in_store: InStore, batch: list[OutgoingMail],

@@ -151,18 +151,20 @@ def pending_count(db: Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
 
-def claim_due(db: Database, now: datetime, lease_until: datetime,
-              limit: int) -> list[OutgoingMail]:
+def claim_due(db: Database, now: datetime, lease_until: datetime, limit: int,
+              recording: Sequence[Outcome] = ()) -> list[OutgoingMail]:
     """Take up to `limit` mails due at `now`, oldest first, for one delivery attempt each: one
-    transaction for the whole batch.
+    transaction for the whole batch, which records `recording` (the last batch's outcomes,
+    when the sender kept them for it) first.
 
     The lease pushes their next attempt past the time the batch may take, so two senders on one
     store never deliver the same row at once, and a sender that dies mid-batch leaves its rows
     to be retried when the lease runs out.
     """
-    if not _any_due(db, now):   # most wake-ups find nothing: no write lock for them
+    if not recording and not _any_due(db, now):   # most wake-ups find nothing: no write lock
         return []
     with immediate(db):
+        _record(db, recording)
         mails = due_mail(db, now, limit)
         if mails:
             db.execute(f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({_marks(mails)})",
@@ -192,11 +194,15 @@ class Outcome:
 def record_outcomes(db: Database, outcomes: Sequence[Outcome]) -> None:
     """Record the outcomes of a batch's attempts, all in one transaction."""
     with immediate(db):
-        for outcome in outcomes:
-            if outcome.error is None:
-                mark_sent(db, outcome.mail_id, outcome.at)
-            else:
-                mark_failed(db, outcome.mail_id, outcome.at, outcome.error, outcome.retry_at)
+        _record(db, outcomes)
+
+
+def _record(db: Database, outcomes: Sequence[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.error is None:
+            mark_sent(db, outcome.mail_id, outcome.at)
+        else:
+            mark_failed(db, outcome.mail_id, outcome.at, outcome.error, outcome.retry_at)
 
 
 def hand_back(db: Database, mails: Sequence[OutgoingMail], now: datetime,

@@ -19,6 +19,7 @@ from intake.outgoing import (
     send_due,
 )
 from store.outbox import (
+    Outcome,
     claim_due,
     due_mail,
     pending_count,
@@ -284,6 +285,36 @@ async def test_a_batch_is_claimed_and_recorded_in_two_transactions(settings, db)
         db.conn.set_trace_callback(None)
     assert write_transactions(statements) == 2
     assert len(list(settings.outbox_dir.glob("*.eml"))) == 5
+
+
+async def test_a_claim_records_the_last_batch_in_the_same_transaction(db):
+    queue_ack(db, "CHR-000001")
+    now = later(1)
+    [first] = claim_due(db, now, now + RELAY_LEASE, 10)
+    queue_ack(db, "CHR-000002")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        claimed = claim_due(db, later(2), later(2) + RELAY_LEASE, 10, [Outcome(first.id, now)])
+    finally:
+        db.conn.set_trace_callback(None)
+    assert [mail.dedupe_key for mail in claimed] == ["ack:CHR-000002"]
+    assert write_transactions(statements) == 1
+    assert [(row["status"], row["attempts"]) for row in outbox_rows(db)] == [
+        ("sent", 1), ("pending", 0)]
+
+
+async def test_the_sender_loop_sends_a_burst_once_each_and_records_it_all(settings, db):
+    stop, wake = asyncio.Event(), asyncio.Event()
+    sender = asyncio.create_task(run_sender(settings, stop=stop, wake=wake, poll_seconds=5))
+    for n in range(1, 41):      # queued while batches go out, as a burst's acknowledgements
+        queue_ack(db, f"CHR-{n:06d}")
+        wake.set()
+        await asyncio.sleep(0.002)
+    await wait_for(lambda: len(list(settings.outbox_dir.glob("*.eml"))) == 40)
+    stop.set()
+    await asyncio.wait_for(sender, 5)
+    assert [(row["status"], row["attempts"]) for row in outbox_rows(db)] == [("sent", 1)] * 40
 
 
 def write_transactions(statements: list[str]) -> int:
