@@ -77,7 +77,7 @@ class Dispatcher:
         for hand in self._hands:
             hand.start()
         self._keep(run_sender(self.settings, stop=self._stop, wake=self._mail_queued,
-                              poll_seconds=SENDER_POLL_SECONDS))
+                              settled=self.idle, poll_seconds=SENDER_POLL_SECONDS))
 
     async def stop(self) -> None:
         """Stop at once; a message in hand stays unprocessed (or recorded) for the next start."""

@@ -53,12 +53,13 @@ GATHER_SECONDS = 0.03   # enough to batch a burst's acknowledgements; nothing be
 
 async def run_sender(
     settings: Settings, *, stop: asyncio.Event, wake: asyncio.Event | None = None,
-    poll_seconds: float = 0.5,
+    settled: asyncio.Event | None = None, poll_seconds: float = 0.5,
 ) -> None:
     """Deliver due outbox mail until `stop` is set; the retry clock is real time.
 
     `wake` is set by whoever queues mail in this process, so acknowledgements leave at once;
-    the poll still finds retries that fall due and mail queued by other processes.
+    the poll still finds retries that fall due and mail queued by other processes. `settled`,
+    set while nothing more is being processed, ends a gather early: no more mail is coming.
     """
     store = StoreThread(settings.returns_db, name="outbox")
     # Outcomes of .eml files kept for the next batch's claim when more mail is queued within a
@@ -80,8 +81,9 @@ async def run_sender(
             await _pause(stop, wake, poll_seconds)
             # Acknowledgements queued in the same moment (a burst) go out as one batch: a
             # batch costs a fraction of a mail each, a lone mail several times that. A short
-            # gather: at the end of a burst the last ones wait for it, not for the next poll.
-            await _pause(stop, None, GATHER_SECONDS)
+            # gather, over as soon as processing has settled: the last of a burst, or a
+            # lone acknowledgement, does not wait for mail that is not coming.
+            await _pause(stop, settled, GATHER_SECONDS)
     finally:
         try:
             if unrecorded:
