@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
-import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.reading.message import read_message
 from intake.reading.mime import parse_mime
-from intake.reading.safety import unpack_small
 from intake.reading.sheets import UnreadableFile, read_sheets
 from intake.reading.template import find_template
 from intake.samples.grids import Layout, template_grid
@@ -107,41 +104,3 @@ def test_a_shuffled_complete_template_still_gives_all_fourteen_rows(rng, counts)
     assert reading is not None
     assert [row.code for row in reading.rows] == [a.code for a in COLLECTION.actions]
     assert [row.homes_raw for row in reading.rows] == [str(n) for n in counts]
-
-
-def _small_packages() -> list[bytes]:
-    """A real .xlsx (deflated parts) and the same parts stored, to damage."""
-    book = openpyxl.Workbook()
-    book.active.append(["Total care homes", 52, "Yes"])
-    saved = io.BytesIO()
-    book.save(saved)
-    stored = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(saved.getvalue())) as source, \
-            zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as copy:
-        for entry in source.infolist():
-            copy.writestr(entry.filename, source.read(entry))
-    return [saved.getvalue(), stored.getvalue()]
-
-
-SMALL_PACKAGES = _small_packages()
-
-
-@BOUNDED
-@given(st.sampled_from(SMALL_PACKAGES), st.lists(st.tuples(st.integers(0, 20_000),
-                                                           st.integers(0, 255)), max_size=4))
-def test_a_member_unpacked_straight_from_the_bytes_is_what_zipfile_reads(
-        package: bytes, damage: list[tuple[int, int]]) -> None:
-    data = bytearray(package)
-    for at, value in damage:
-        data[at % len(data)] = value
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
-    except zipfile.BadZipFile:
-        return
-    for entry in archive.infolist():
-        unpacked = unpack_small(bytes(data), entry)
-        if unpacked is not None:
-            with archive.open(entry) as member:
-                assert member.read() == unpacked
-    if not damage:
-        assert all(unpack_small(package, entry) is not None for entry in archive.infolist())

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from typing import IO, NoReturn, Protocol
 from xml.parsers import expat
@@ -27,11 +25,6 @@ MAX_COLUMNS = 200
 MAX_COMPRESSION_RATIO = 100
 RATIO_GRACE_BYTES = 100 * 1024          # POI checks the ratio only past this size too
 MAX_DECLARED_CELLS = 10_000_000
-# A zip member's local header, up to its name and extra field: signature, flags, their lengths.
-LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
-STORED_OR_DEFLATED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40       # encrypted, patched, strongly encrypted: zipfile's call
-UTF8_NAME = 0x800
 HEAD_BYTES = 65536                      # of each XML member, checked for a DTD
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 
@@ -71,22 +64,21 @@ def check_archive(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def check_ooxml(archive: zipfile.ZipFile, data: bytes = b"") -> dict[str, bytes]:
+def check_ooxml(archive: zipfile.ZipFile) -> dict[str, bytes]:
     """Refuse an .xlsx with XML entity declarations or a worksheet declaring too many cells.
 
     Returns the members it unpacked whole (name -> bytes; most parts of a return are small),
-    for the reader to use rather than unpack them again. `data`, the archive's bytes, lets a
-    small plain member be unpacked straight from them (`unpack_small`).
+    for the reader to use rather than unpack them again.
     """
     xml_names = [n for n in archive.namelist() if n.endswith((".xml", ".rels", ".vml"))]
     unpacked: dict[str, bytes] = {}
-    for cells in _check_xml_heads(archive, xml_names, unpacked, data):
+    for cells in _check_xml_heads(archive, xml_names, unpacked):
         check_declared_cells(cells)
     return unpacked
 
 
 def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str],
-                     unpacked: dict[str, bytes] | None = None, data: bytes = b"") -> list[int]:
+                     unpacked: dict[str, bytes] | None = None) -> list[int]:
     """Refuse a DTD in any member's head; the cells each worksheet declares, from the same
     heads (for the caller to check after, so that a DTD anywhere is the reason given).
     A head that is the whole member goes into `unpacked`."""
@@ -94,8 +86,7 @@ def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str],
     # behind a longer prologue still meets defusedxml in openpyxl and expat's own limits.)
     declared: list[int] = []
     for name in names:
-        small = unpack_small(data, archive.getinfo(name)) if data else None
-        head = small if small is not None else entry_head(archive, name, HEAD_BYTES)
+        head = entry_head(archive, name, HEAD_BYTES)
         upper = head.upper()
         if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
             raise UnreadableFile("the file contains XML entity declarations, which spreadsheets "
@@ -105,44 +96,6 @@ def _check_xml_heads(archive: zipfile.ZipFile, names: Iterable[str],
         if unpacked is not None and len(head) < HEAD_BYTES:
             unpacked[name] = head    # read to its end, so its CRC was checked too
     return declared
-
-
-def unpack_small(data: bytes, entry: zipfile.ZipInfo) -> bytes | None:
-    """A member smaller than HEAD_BYTES, stored or deflated, unpacked straight from the
-    archive's bytes: exactly what zipfile reads for it, checks included (its local header
-    and name, its size and CRC). None for anything else, which zipfile then reads (or refuses)
-    as ever: zipfile's own way costs more than the unpacking for small parts.
-    """
-    if (entry.file_size >= HEAD_BYTES or entry.compress_type not in STORED_OR_DEFLATED
-            or entry.flag_bits & UNUSUAL_FLAGS):
-        return None
-    header = data[entry.header_offset:entry.header_offset + LOCAL_HEADER.size]
-    if len(header) != LOCAL_HEADER.size:
-        return None
-    signature, flags, name_length, extra_length = LOCAL_HEADER.unpack(header)
-    start = entry.header_offset + LOCAL_HEADER.size
-    try:
-        name = data[start:start + name_length].decode("utf-8" if flags & UTF8_NAME else "cp437")
-    except UnicodeDecodeError:
-        return None
-    start += name_length + extra_length
-    packed = data[start:start + entry.compress_size]
-    if (signature != b"PK\x03\x04" or name != entry.orig_filename
-            or len(packed) != entry.compress_size):
-        return None
-    if entry.compress_type == zipfile.ZIP_STORED:
-        content = packed
-    else:
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        try:
-            content = inflater.decompress(packed, HEAD_BYTES)
-        except zlib.error:
-            return None
-        if not inflater.eof:
-            return None
-    if len(content) != entry.file_size or zlib.crc32(content) != entry.CRC:
-        return None
-    return content
 
 
 def _declared_cells(dimension: re.Match[bytes]) -> int:

@@ -86,7 +86,7 @@ def _checked_format(filename: str, data: bytes,
         archive = check_archive(data)
         if found.kind == "ods":
             return "ods", (archive, check_ods(archive))
-        return "xlsx", (archive, check_ooxml(archive, data))
+        return "xlsx", (archive, check_ooxml(archive))
     if found.kind in ("xls", "csv"):
         return found.kind, None
     raise UnreadableFile(refusal(found, "spreadsheet"))
