@@ -24,14 +24,6 @@ def eml_name(mail: OutgoingMail) -> str:
     return f"{mail.id:06d}-{safe_key}.eml"
 
 
-def write_eml(outbox_dir: Path, mail: OutgoingMail) -> Path:
-    """Write one mail as its .eml file, atomically and durably; raises what stopped it."""
-    [error] = write_emls(outbox_dir, [mail], last_start=time.monotonic() + 3600)
-    if error is not None:
-        raise error
-    return outbox_dir / eml_name(mail)
-
-
 def write_emls(outbox_dir: Path, mails: Sequence[OutgoingMail], *,
                last_start: float) -> list[Exception | None]:
     """Write each mail as its .eml file; for each, None once it is durably in place, or the

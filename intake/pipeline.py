@@ -15,10 +15,7 @@ user's release (intake/quarantine.py) and a hand import (intake/hand_import.py) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from functools import cache
-from types import MappingProxyType
 
 from intake.acknowledgement import reply
 from intake.autoreply import automatic_reason, bounce_reason
@@ -92,14 +89,7 @@ def identify(job: Context, handling: Handling) -> Handling:
         if found.la_code is None:
             return handling.settle("quarantined", found.reason)
         code = found.la_code
-    return replace(handling, la=_authorities()[code])
-
-
-@cache
-def _authorities() -> Mapping[str, LocalAuthority]:
-    # The register never changes while a worker runs; building the mapping cost a message
-    # 0.02 ms.
-    return MappingProxyType(authorities_by_code())
+    return replace(handling, la=authorities_by_code()[code])
 
 
 @deciding

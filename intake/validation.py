@@ -11,12 +11,10 @@ NewSubmission out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from intake.models import ActionRow, Letter, TemplateReading
-from intake.reading.values import Count, Support, parse_count, parse_support, parse_total
+from intake.reading.values import parse_count, parse_support, parse_total
 from store.collection import Action, Collection
 from store.submissions import Answer, Finding, NewSubmission
 
@@ -28,11 +26,6 @@ NO_LETTER = (
     "No covering letter was found: please attach the letter (.docx or .pdf) or write it "
     "in the body of your email."
 )
-
-# Councils write the same few cells ("12", "Yes", "No") over and over; the parsed values are
-# frozen, so each distinct cell is read once. Bounded, as the text is the sender's.
-_count: Callable[[str, int | None], Count] = lru_cache(maxsize=4096)(parse_count)
-_support: Callable[[str], Support] = lru_cache(maxsize=4096)(parse_support)
 
 
 @dataclass(frozen=True)
@@ -146,8 +139,8 @@ def _read_rows(template: TemplateReading, total: int | None,
 
 
 def _read_row(action: Action, row: ActionRow, total: int | None) -> tuple[Answer, list[Finding]]:
-    count = _count(row.homes_raw, total)
-    support = _support(row.support_raw)
+    count = parse_count(row.homes_raw, total)
+    support = parse_support(row.support_raw)
     description = (row.description or support.description).strip()
     findings = []
     count_problem = _count_problem(count.kind, count.value, count.note, row.homes_raw, total)

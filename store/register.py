@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -76,8 +78,10 @@ def load_register() -> tuple[LocalAuthority, ...]:
     return tuple(_from_row(row) for row in csv.DictReader(text.splitlines()))
 
 
-def authorities_by_code() -> dict[str, LocalAuthority]:
-    return {la.code: la for la in load_register()}
+@cache
+def authorities_by_code() -> Mapping[str, LocalAuthority]:
+    """The register by GSS code (read-only: one mapping serves every caller)."""
+    return MappingProxyType({la.code: la for la in load_register()})
 
 
 def load_into(db: sqlite_utils.Database) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from intake.maildir import eml_name, write_eml
+from intake.maildir import eml_name, write_emls
 from intake.outgoing import (
     BACKOFF_SECONDS,
     RELAY_LEASE,
@@ -100,7 +101,8 @@ async def test_without_relay_each_mail_is_one_eml_file(settings, db):
 async def test_rewriting_after_a_crash_before_marking_gives_no_second_file(settings, db):
     queue_ack(db, "CHR-000001")
     mail = due_mail(db, later(1), 10)[0]
-    write_eml(settings.outbox_dir, mail)  # written, then the process died before mark_sent
+    # Written, then the process died before mark_sent.
+    write_emls(settings.outbox_dir, [mail], last_start=time.monotonic() + 60)
     assert await send_due(settings, db) == 1
     assert len(list(settings.outbox_dir.glob("*.eml"))) == 1
 

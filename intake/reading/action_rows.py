@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
 from intake.reading.focus_order import focus_heading, rows_by_focus_order
 from intake.reading.grid import Sheet
 from intake.reading.labels import field_of
+from intake.reading.text_cache import text_cache
 from store.collection import Collection
 
 LOCATE_ROWS = 1_000                 # templates sit near the top; this bounds the fuzzy work
@@ -27,7 +27,6 @@ LABEL_SCORE = 75
 LABEL_MARGIN = 5
 REWORDED_SCORE = 55                 # inside a located table, against the actions not yet found
 REWORDED_MARGIN = 10
-MAX_CACHED_TEXT = 300               # labels are shorter; a longer cell is scored, not kept
 # An action's code as LAs write it: 1.1, 1.1., 1.1), (1.1), 1a, 1(a), Q1.1, Action 1.1, No. 1.1
 CODE = re.compile(r"^\s*\(?\s*(?:(?:action|question|item|ref|q|no\.?)\s*)?(?P<focus>[1-9])\s*"
                   r"(?:[.\-]\s*(?P<number>\d{1,2})(?!\d)|\(?(?P<letter>[a-h])\)?(?![a-z]))"
@@ -140,14 +139,8 @@ def _is_focus(text: str, focus: dict[str, str]) -> bool:
     return bool(FOCUS.match(text)) or focus_heading(text, focus) is not None
 
 
+@text_cache(maxsize=8192)
 def _similarity(text: str, label: str) -> float:
-    # Every return repeats the template's own wording, so a worker scores each text once.
-    score = _mean_score.__wrapped__ if len(text) > MAX_CACHED_TEXT else _mean_score
-    return score(text, label)
-
-
-@lru_cache(maxsize=8192)
-def _mean_score(text: str, label: str) -> float:
     # ratio alone punishes added words; token_set alone cannot tell "Access to PPE" from
     # "Access to training in the use of PPE": the mean of both separates the 14 labels.
     return (fuzz.ratio(text, label, processor=utils.default_process)
@@ -156,12 +149,10 @@ def _mean_score(text: str, label: str) -> float:
 
 def _label_match(text: str, labels: dict[str, str], score: float = LABEL_SCORE,
                  margin: float = LABEL_MARGIN) -> tuple[str, float] | None:
-    # Every return repeats the template's own wording, so a worker scores each text once.
-    match = _best_label.__wrapped__ if len(text) > MAX_CACHED_TEXT else _best_label
-    return match(text, tuple(labels.items()), score, margin)
+    return _best_label(text, tuple(labels.items()), score, margin)
 
 
-@lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def _best_label(text: str, label_items: tuple[tuple[str, str], ...], score: float,
                 margin: float) -> tuple[str, float] | None:
     labels = dict(label_items)

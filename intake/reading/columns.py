@@ -12,12 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Container
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
-from intake.reading.action_rows import LOCATE_COLS, MAX_CACHED_TEXT, ActionCandidate
+from intake.reading.action_rows import LOCATE_COLS, ActionCandidate
 from intake.reading.grid import Sheet
+from intake.reading.text_cache import text_cache
 from intake.reading.values import parse_count, parse_support
 from store.collection import Collection
 
@@ -101,13 +101,10 @@ def _mostly(cells: list[str], looks_right: Callable[[str], bool]) -> bool:
     return bool(filled) and sum(1 for text in filled if looks_right(text)) * 2 >= len(filled)
 
 
-# Every return repeats the same few answers ("12", "Yes"), so each text is judged once.
-@lru_cache(maxsize=4096)
 def _numberish(text: str) -> bool:
     return parse_count(text, 100).kind in ("number", "not_applicable")
 
 
-@lru_cache(maxsize=4096)
 def _yes_no(text: str) -> bool:
     return parse_support(text).kind != "invalid"
 
@@ -131,13 +128,11 @@ def classify_header(text: str, collection: Collection) -> str | None:
     """Which column a header text names: 'homes_in_place', 'support', 'description', 'issues'."""
     if not text:
         return None
-    classify = _classify_header.__wrapped__ if len(text) > MAX_CACHED_TEXT else _classify_header
-    return classify(text, tuple(collection.template.column_headers.items()))
+    return _classify_header(text, tuple(collection.template.column_headers.items()))
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _classify_header(text: str, header_items: tuple[tuple[str, str], ...]) -> str | None:
-    # Every return repeats the template's own headers, so a worker classifies each text once.
     plain = " ".join(text.lower().replace("*", " ").split())
     if not plain or "total" in plain or len(plain) > 400:
         return None

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from email import errors, policy
 from email.message import Message
 from email.policy import Compat32
-from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -33,6 +32,7 @@ from intake.reading.headers import (
     safely,
 )
 from intake.reading.html_text import html_to_text
+from intake.reading.text_cache import text_cache
 
 # Parts of a delivery or feedback report: the report itself, not files someone attached.
 REPORT_TYPES = frozenset({
@@ -74,9 +74,7 @@ class _ReadingPolicy(Compat32):
     def header_fetch_parse(self, name: str, value: str) -> Any:
         if name.lower() not in STRUCTURE_HEADERS:
             return super().header_fetch_parse(name, value)
-        if len(value) > MAX_CACHED_HEADER:
-            return _structure_header.__wrapped__(name, value)
-        return _structure_header(name, value)
+        return _structure_header(value, name)
 
 
 def _plain_structure(name: str, value: str) -> str | None:
@@ -98,8 +96,8 @@ def _plain_structure(name: str, value: str) -> str | None:
     return head.group() + "".join(parameters.values())
 
 
-@lru_cache(maxsize=512)
-def _structure_header(name: str, value: str) -> Any:
+@text_cache(maxsize=512, longest=MAX_CACHED_HEADER)
+def _structure_header(value: str, name: str) -> Any:
     # Header objects are immutable strings, so one parse serves every fetch of the same value.
     plain = _plain_structure(name, "".join(LINE_BREAK.split(value)))
     return plain if plain is not None else policy.default.header_fetch_parse(name, value)

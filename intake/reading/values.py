@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from intake.reading.text_cache import text_cache
+
 PLACEHOLDER = re.compile(r"^<?\s*please\s+(select|choose|enter)\b.*$", re.IGNORECASE)
 NOT_APPLICABLE = re.compile(r"^(n\s*/\s*a|n\.a\.?|na|not\s+applicable|not\s+known|unknown|tbc|"
                             r"[-\u2013\u2014]+)\.?$", re.IGNORECASE)
@@ -53,6 +55,9 @@ class Support:
     kind: str           # 'answered' | 'unanswered' | 'invalid'
 
 
+# Councils write the same few cells ("12", "Yes", "No") over and over, and the template
+# search and the validation read each of them: each distinct cell is parsed once.
+@text_cache(maxsize=4096)
 def parse_count(raw: str, total: int | None) -> Count:
     """Read a count of care homes; `total` (the LA's total, when known) resolves "all" and "90%"."""
     text = " ".join(raw.split())
@@ -85,6 +90,7 @@ def parse_total(raw: str) -> int | None:
     return count.value if count.kind == "number" else None
 
 
+@text_cache(maxsize=4096)
 def parse_support(raw: str) -> Support:
     """Read the Yes/No cell; the text after "Yes"/"No" is kept as the description."""
     text = raw.strip()

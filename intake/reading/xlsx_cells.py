@@ -161,7 +161,7 @@ def _special_cells_of(sheet_xml: bytes, percent_styles: frozenset[str]) -> Speci
         return NO_SPECIAL_CELLS             # most sheets: nothing to look at cell by cell
     percent, errors = set(), {}
     for tag in CELL_TAG.finditer(sheet_xml):
-        attributes = tag.group(2)
+        attributes = tag.group(2) or b""
         ref = REF_ATTR.search(attributes)
         if tag.group(1) == b"row" or ref is None:    # every tag has an `r`, checked above
             continue
