@@ -25,7 +25,7 @@ from intake.reading.message import BODY_LETTER, read_message_sync
 from intake.trust import check_sender
 from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
-from store.contacts import RETURN_CONTACT, add_contact
+from store.contacts import RETURN_CONTACT, add_contact, same_address
 from store.context import Context
 from store.db import Database
 from store.messages import StoredMessage, disposition_of, set_disposition
@@ -137,9 +137,10 @@ def record(job: Context, handling: Handling) -> Handling:
     if submission.contact_email:
         add_contact(job.db, submission.la_code, submission.contact_email, RETURN_CONTACT,
                     "template", name=submission.contact_name, phone=submission.contact_phone)
-    if handling.message.mail_from:
-        add_contact(job.db, submission.la_code, handling.message.mail_from, RETURN_CONTACT,
-                    "sender")
+    sender = handling.message.mail_from
+    # The sender is usually the template's contact, just known in the same role.
+    if sender and not same_address(sender, submission.contact_email or ""):
+        add_contact(job.db, submission.la_code, sender, RETURN_CONTACT, "sender")
     return handling.knowing(version=version)
 
 
