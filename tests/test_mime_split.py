@@ -86,6 +86,8 @@ def test_varied_shapes_split_as_the_stdlib_reads_them_or_fall_back(monkeypatch: 
     b"Content-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b \t\r\n\r\nx\r\n--b--\r\n\r\n",
     b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/alternative;"
     b" boundary=bb\n\n--bb\n\nin\n--bb--\n\n--b--\nafter\n",
+    b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
+    b"Subject: forwarded\n\nthe return\n--b--\n",
 ])
 def test_the_well_formed_shapes_are_split(raw: bytes) -> None:
     assert split_count([raw]) == 1
@@ -96,7 +98,7 @@ def test_the_well_formed_shapes_are_split(raw: bytes) -> None:
     b"Content-Type: multipart/mixed\n\n--b\n\nno boundary\n--b--\n",
     b"Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\n\ntwice\n--b--\n",
     b"Content-Type: multipart/mixed; boundary=b\n\n--b\nnot a header\n--b--\n",
-    b"Content-Type: message/rfc822\n\nSubject: inside\n\nx\n",
+    b"Content-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\nStatus: 5.0.0\n",
 ])
 def test_shapes_with_defects_or_other_rules_are_left_to_the_stdlib(raw: bytes) -> None:
     assert split_message(raw, READING_POLICY) is None

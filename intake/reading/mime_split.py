@@ -17,8 +17,8 @@ What falls back (`split_message` returns None and the caller runs the stdlib par
 message): any shape that gives the stdlib parser a defect (a multipart without a boundary, a
 start or a close boundary; repeated boundary lines; a line among headers that is not a header;
 a misplaced `From ` line; a continuation first; a multipart with a transfer encoding);
-message/* and multipart/digest parts (read by other rules); a boundary with a line end in it;
-and anything that raises. tests/test_mime_split.py holds the split to the stdlib's trees.
+message/delivery-status and multipart/digest parts (read by other rules); a boundary with a
+line end in it; and anything that raises. tests/test_mime_split.py holds the split to the stdlib's trees.
 """
 
 from __future__ import annotations
@@ -31,10 +31,14 @@ from email.policy import Policy
 from typing import NamedTuple
 
 MULTIPART_ENCODINGS = ("7bit", "8bit", "binary")
-# feedparser's own patterns (the stubs do not declare them): a header or continuation line, and
-# a line end (a line that starts with one is the blank line after the headers).
-HEADER_LINE: re.Pattern[str] = vars(feedparser)["headerRE"]
+# feedparser's own patterns (the stubs do not declare them): a line end (a line that starts
+# with one is the blank line after the headers), and the start of a header or continuation line,
+# here taken with the rest of its line.
 LINE_END: re.Pattern[str] = vars(feedparser)["NLCRE"]
+HEADER_LINE = re.compile(vars(feedparser)["headerRE"].pattern.removeprefix("^") + r"[^\r\n]*(?:\r\n|\r|\n)?")
+# What feedparser's boundary pattern, `(?P<sep>--boundary)` + this, asks after the boundary's
+# text; matched on its own, so no pattern is compiled for each message's new boundary.
+BOUNDARY_TAIL = re.compile(r"(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
 
 
 class BoundaryLine(NamedTuple):
@@ -75,9 +79,13 @@ class _Splitter:
         """The part written in text[start:end]; `nested` when a boundary line follows it."""
         message = Message(self.policy)
         body = self._headers(message, start, end)
-        if message.get_content_maintype() == "message":
-            raise _Unsure("message/* parts are parsed as messages of their own")
-        if message.get_content_maintype() == "multipart":
+        maintype = message.get_content_maintype()
+        if maintype == "message":
+            if message.get_content_type() == "message/delivery-status":
+                raise _Unsure("a delivery status is read as blocks of headers")
+            # A message of its own, which the line end before the next boundary ends.
+            message.attach(self.part(body, end, nested=nested))
+        elif maintype == "multipart":
             self._multipart(message, body, end, nested)
         else:
             # The line end before the enclosing part's next boundary belongs to that boundary.
@@ -95,14 +103,14 @@ class _Splitter:
         lines: list[str] = []
         at = start
         while at < end:
-            after = self._line_end(at, end)
-            line = self.text[at:after]
-            at = after
-            if not HEADER_LINE.match(line):
-                if not LINE_END.match(line):
-                    raise _Unsure("a line among the headers is not a header")
+            if line := HEADER_LINE.match(self.text, at, end):
+                lines.append(line.group())
+                at = line.end()
+            elif blank := LINE_END.match(self.text, at, end):
+                at = blank.end()
                 break
-            lines.append(line)
+            else:
+                raise _Unsure("a line among the headers is not a header")
         self._set_headers(message, lines)
         return at
 
@@ -159,13 +167,11 @@ class _Splitter:
 
     def _boundary_lines(self, separator: str, start: int, end: int) -> Iterator[BoundaryLine]:
         """Lines in text[start:end] that feedparser's boundary pattern matches, in order."""
-        pattern = re.compile(
-            "(?P<sep>" + re.escape(separator) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
         text = self.text
         at = text.find(separator, start, end)
         while at >= 0:
             if at == start or text[at - 1] in "\r\n":
                 line_end = self._line_end(at, end)
-                if found := pattern.match(text, at, line_end):
+                if found := BOUNDARY_TAIL.match(text, at + len(separator), line_end):
                     yield BoundaryLine(at, line_end, bool(found.group("end")))
             at = text.find(separator, at + 1, end)
