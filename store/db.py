@@ -21,7 +21,7 @@ BUSY_TIMEOUT_MS = 10_000
 MIGRATION_SET = "care_home_returns"
 # How many migrations store/schema.py has (a test checks): a store with fewer is migrated
 # through sqlite-utils before a command reads it.
-MIGRATIONS = 9
+MIGRATIONS = 10
 
 Parameters = Sequence[Any] | dict[str, Any] | None
 

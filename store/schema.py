@@ -242,6 +242,17 @@ def m009_raw_messages_apart(db: Database) -> None:
     db.execute("ALTER TABLE messages DROP COLUMN raw")
 
 
+@migrations()
+def m010_outbox_raw_apart(db: Database) -> None:
+    # As m009 for the outbox: claiming a mail and marking it sent update its row, and each
+    # update rewrote the whole acknowledgement (tens of KB) with it.
+    db.execute("""CREATE TABLE outbox_raw (
+                      id INTEGER PRIMARY KEY REFERENCES outbox(id),
+                      raw BLOB NOT NULL)""")
+    db.execute("INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM outbox")
+    db.execute("ALTER TABLE outbox DROP COLUMN raw")
+
+
 def migrate(db: Database) -> None:
     """Bring the schema up to date; safe when several processes start at once."""
     if not migrations.pending(db):

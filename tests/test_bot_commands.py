@@ -34,9 +34,10 @@ def ctx(db, settings, collection) -> Context:
     add_return(db, "E06000004", status="invalid")                         # Stockton-on-Tees
     add_return(db, "E08000035", status="incomplete")                      # Leeds
     with db.conn:
-        db.execute("INSERT INTO outbox (kind, dedupe_key, la_code, recipients, raw, created_at, "
-                   "collection_time, next_attempt_at) VALUES ('chaser', 'c1', 'E06000005', '[]', "
-                   "x'00', '2020-06-01T09:00:00+00:00', '2020-06-01T10:00:00+01:00', '')")
+        db.execute("INSERT INTO outbox (id, kind, dedupe_key, la_code, recipients, created_at, "
+                   "collection_time, next_attempt_at) VALUES (1, 'chaser', 'c1', 'E06000005', "
+                   "'[]', '2020-06-01T09:00:00+00:00', '2020-06-01T10:00:00+01:00', '')")
+        db.execute("INSERT INTO outbox_raw (id, raw) VALUES (1, x'00')")
     return Context(db, settings, collection)
 
 

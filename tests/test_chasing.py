@@ -47,8 +47,8 @@ def contacts(db):
 
 def chasers(db, slot: str) -> dict[str, email.message.EmailMessage]:
     """The chasers queued for one slot (or 'manual:<date>'), by LA code."""
-    rows = db.query("SELECT la_code, raw FROM outbox WHERE kind = 'chaser' AND dedupe_key LIKE ?",
-                    [f"chase:%:{slot}"])
+    rows = db.query("SELECT la_code, raw FROM outbox JOIN outbox_raw USING (id) "
+                    "WHERE kind = 'chaser' AND dedupe_key LIKE ?", [f"chase:%:{slot}"])
     return {row["la_code"]: email.message_from_bytes(row["raw"], policy=policy.default)
             for row in rows}
 

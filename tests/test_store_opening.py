@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 from store.db import MIGRATIONS, PlainDatabase, open_db, open_store
 from store.lean_sqlite_utils import Database as SqliteUtilsDatabase
 from store.messages import get_by_ref, get_message
+from store.outbox import due_mail
 from store.schema import migrations
 from tests.bot_helpers import add_return
 
@@ -59,3 +61,20 @@ def test_messages_stored_before_their_bytes_moved_to_their_own_table_keep_them(t
     assert [get_message(db, number).raw for number in (1, 2)] == raws
     assert get_by_ref(db, "chr-000002").raw == raws[1]
     assert "raw" not in {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+
+
+def test_mail_queued_before_its_bytes_moved_to_their_own_table_is_sent_as_it_was(tmp_path):
+    path = tmp_path / "returns.db"
+    old = open_db(path, migrate=False)
+    migrations.apply(old, stop_before="m010_outbox_raw_apart")
+    raws = [b"Subject: ack\r\n\r\nthanks", b"Subject: chaser\r\n\r\n" + bytes(range(256)) * 200]
+    for number, raw in enumerate(raws, 1):
+        old.execute("INSERT INTO outbox (id, kind, dedupe_key, recipients, raw, created_at, "
+                    "collection_time, next_attempt_at) VALUES (?, 'ack', ?, '[]', ?, ?, ?, ?)",
+                    [number, f"ack:{number}", raw, "2020-05-27T10:00:00+00:00",
+                     "2020-05-27T11:00:00+01:00", f"2020-05-27T10:00:0{number}+00:00"])
+    old.close()
+    db = open_db(path)
+    due = due_mail(db, datetime(2020, 5, 28, tzinfo=UTC), 10)
+    assert [(mail.id, mail.raw) for mail in due] == [(1, raws[0]), (2, raws[1])]
+    assert "raw" not in {row[1] for row in db.execute("PRAGMA table_info(outbox)")}
