@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from intake.models import ReadMessage
+from intake.reading.text_cache import text_cache
 from intake.trust import domain_of
 from store.names import (
     AuthorityMatch,
@@ -58,6 +59,9 @@ def _name(code: str) -> str:
     return _names_by_code()[code]
 
 
+# Subjects and file names repeat (a council sends the same files each week): each distinct one
+# is searched once; a letter is longer than the cache keeps.
+@text_cache(maxsize=1024)
 def _strongest(text: str) -> AuthorityMatch | None:
     """The one council a text is clearly about, or None when it names none or several alike."""
     found = [m for m in find_authorities_in_text(text) if m.score >= _CONFIDENT_MENTION]

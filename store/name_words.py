@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import TypeVar
 
 from rapidfuzz import process
@@ -92,18 +93,14 @@ def _fold(word: str) -> tuple[str, ...]:
 def cut_words(text: str) -> Words:
     """`text` as folded words, each traced to the written word, line and sentence it came from."""
     text = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text))
-    folded: list[str] = []
-    owner: list[int] = []
-    written: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for m in WORD.finditer(text):
-        word = m.group()
-        for part in _fold(word):
-            folded.append(part)
-            owner.append(len(written))
-        written.append(word)
-        spans.append(m.span())
-    return Words(tuple(folded), tuple(owner), tuple(written), text, tuple(spans),
+    found = list(WORD.finditer(text))
+    written = tuple([match.group() for match in found])
+    folds = list(map(_fold, written))
+    folded = tuple(chain.from_iterable(folds))
+    # Each word folds to one or more; when every word folds to one, word i is its own owner.
+    owner = tuple(range(len(written))) if len(folded) == len(written) else tuple(
+        word for word, parts in enumerate(folds) for _ in parts)
+    return Words(folded, owner, written, text, tuple([match.span() for match in found]),
                  text.count("\n") + 1)
 
 
