@@ -21,6 +21,9 @@ _NHS_DOMAINS = ("nhs.net", "nhs.uk")
 _VOUCHING_METHODS = ("dmarc", "dkim")
 _IDENTITY_PROPERTIES = ("header.d", "header.i", "header.from")
 
+# An address as SMTP gives it, bare: parseaddr, which reads a character at a time in Python,
+# returns it unchanged (tests/test_trust.py holds it to that).
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 _PAIR = re.compile(r'([A-Za-z0-9_.-]+)(?:/[0-9]+)?\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;]+)')
 
 
@@ -38,6 +41,8 @@ class AuthResult:
 @lru_cache(maxsize=1024)
 def domain_of(address: str) -> str:
     """The lower-cased domain of an address ('' when there is none)."""
+    if address and _PLAIN_ADDRESS.fullmatch(address):
+        return address.rpartition("@")[2].lower()
     _name, addr = parseaddr(address or "")
     addr = addr or (address or "").strip().strip("<>")
     return addr.rpartition("@")[2].strip().strip(">").rstrip(".").lower() if "@" in addr else ""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import email
 from email import policy
+from email.utils import parseaddr
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.models import Headers
-from intake.trust import check_sender, parse_authentication_results
+from intake.trust import _PLAIN_ADDRESS, check_sender, domain_of, parse_authentication_results
 from store.register import authorities_by_code
 
 LEEDS = authorities_by_code()["E08000035"]
@@ -138,3 +141,19 @@ def test_authentication_results_are_parsed_per_rfc_8601() -> None:
 
 def test_a_header_with_no_results_parses_to_none() -> None:
     assert parse_authentication_results("mx.communities.gov.uk; none") == ("mx.communities.gov.uk", ())
+
+
+@settings(max_examples=500, deadline=None)
+@given(address=st.from_regex(_PLAIN_ADDRESS, fullmatch=True))
+def test_a_bare_address_is_read_as_the_mail_parser_reads_it(address):
+    # Bare addresses skip email.utils.parseaddr, which would return them unchanged; in angle
+    # brackets the same address goes the parser's way.
+    assert parseaddr(address) == ("", address)
+    assert domain_of(address) == domain_of(f"<{address}>") == address.rpartition("@")[2].lower()
+
+
+@pytest.mark.parametrize(("address", "domain"), [
+    ("Jo Bloggs <Jo@Leeds.GOV.uk>", "leeds.gov.uk"), ("jo@leeds.gov.uk.", "leeds.gov.uk"),
+    ("<jo@leeds.gov.uk>", "leeds.gov.uk"), ("jo", ""), ("", "")])
+def test_the_domain_of_an_address_as_written(address, domain):
+    assert domain_of(address) == domain
