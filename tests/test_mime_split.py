@@ -32,6 +32,7 @@ def tree_of(message: Message) -> list[dict[str, Any]]:
     for part in message.walk():
         state = {name: value for name, value in vars(part).items() if name != "policy"}
         state["defects"] = [type(defect).__name__ for defect in part.defects]
+        state["class"] = type(part).__name__
         if part.is_multipart():
             state["_payload"] = len(part.get_payload())
         else:

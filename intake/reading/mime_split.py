@@ -74,10 +74,11 @@ class _Splitter:
     def __init__(self, text: str, policy: Policy) -> None:
         self.text = text
         self.policy = policy
+        self.new_message = policy.message_factory or Message    # as FeedParser chooses
 
     def part(self, start: int, end: int, *, nested: bool) -> Message:
         """The part written in text[start:end]; `nested` when a boundary line follows it."""
-        message = Message(self.policy)
+        message: Message = self.new_message(policy=self.policy)
         body = self._headers(message, start, end)
         maintype = message.get_content_maintype()
         if maintype == "message":
