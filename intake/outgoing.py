@@ -101,6 +101,8 @@ async def _woken(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float
 
 
 async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
+    if stop.is_set() or (wake is not None and wake.is_set()):
+        return      # in a burst the wake is mostly set already: no tasks to start and cancel
     waits = [asyncio.ensure_future(stop.wait())]
     if wake is not None:
         waits.append(asyncio.ensure_future(wake.wait()))
