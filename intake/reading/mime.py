@@ -4,7 +4,8 @@ The stdlib parser is tolerant of broken structure but its header objects raise o
 values (and cost most of the parse), so it runs under compat32 with only the headers that shape
 the parts parsed as policy.default does; the message's headers are decoded from the raw values
 (`intake.reading.headers`) and every access to a part goes through `safely`. Anything
-unreadable becomes a plain-words problem.
+unreadable becomes a plain-words problem. Well-formed mail is split into that same part tree
+without the parser's line-by-line loop (`intake.reading.mime_split`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from intake.reading.headers import (
     safely,
 )
 from intake.reading.html_text import html_to_text
+from intake.reading.mime_split import split_message
 from intake.reading.text_cache import text_cache
 
 # Parts of a delivery or feedback report: the report itself, not files someone attached.
@@ -131,7 +133,7 @@ def parse_mime(raw: bytes, *, forwarded: bool = False) -> ParsedMime:
     `forwarded` says the message is itself a forwarded one, so no message inside it is opened.
     """
     try:
-        message = email.message_from_bytes(normalise_newlines(raw), policy=READING_POLICY)
+        message = _message_of(normalise_newlines(raw))
     except Exception:  # the parser is meant to be total; this is the last line of defence
         return ParsedMime(parse_headers(raw), "", (), ("the message could not be parsed as email",))
     reader = _PartReader()
@@ -146,6 +148,12 @@ def parse_mime(raw: bytes, *, forwarded: bool = False) -> ParsedMime:
         problems=tuple(dict.fromkeys(reader.problems)),
         forwarded_text="\n\n".join(reader.forwarded_text).strip(),
     )
+
+
+def _message_of(raw: bytes) -> Message:
+    # The common well-formed shapes are split by C string search; the rest as the stdlib reads it.
+    message = split_message(raw, READING_POLICY)
+    return message if message is not None else email.message_from_bytes(raw, policy=READING_POLICY)
 
 
 class _PartReader:
