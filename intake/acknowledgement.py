@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from intake.handling import Handling
@@ -27,7 +26,7 @@ def reply(job: Context, handling: Handling) -> Handling:
                                count_recent_replies=lambda: replies_to_sender_since(
                                    job.db, message.mail_from, hour_ago))
     if not verdict.send or verdict.to is None:
-        return replace(handling, reply_decision=f"not acknowledged: {verdict.reason}")
+        return handling.knowing(reply_decision=f"not acknowledged: {verdict.reason}")
     receipt = Receipt(
         ref=message.ref, disposition=handling.disposition, reason=handling.reason,
         received=datetime.fromisoformat(message.collection_time), files=reading.files,
@@ -41,7 +40,7 @@ def reply(job: Context, handling: Handling) -> Handling:
     queue_mail(job.db, kind="ack", dedupe_key=key, recipients=[verdict.to], raw=mail,
                message_id=message.id, la_code=handling.la.code if handling.la else None,
                collection_time=job.settings.now())
-    return replace(handling, reply_decision=f"acknowledged to {verdict.to}")
+    return handling.knowing(reply_decision=f"acknowledged to {verdict.to}")
 
 
 def _from_a_council(message: StoredMessage) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from functools import wraps
+from typing import Any
 
 from intake.models import Letter, ReadMessage, TemplateReading
 from store.context import Context
@@ -34,7 +35,18 @@ class Handling:
 
     def settle(self, disposition: str, reason: str) -> Handling:
         """This message ends so: the deciding steps after this one pass it on unchanged."""
-        return replace(self, disposition=disposition, reason=reason)
+        return self.knowing(disposition=disposition, reason=reason)
+
+    def knowing(self, **known: Any) -> Handling:
+        """This handling with one more thing known: `dataclasses.replace`'s result, made
+        without running the frozen init over all fourteen fields again (about six times a
+        message)."""
+        unknown = known.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"Handling has no field {', '.join(sorted(unknown))}")
+        handling = object.__new__(type(self))
+        handling.__dict__.update(self.__dict__, **known)
+        return handling
 
     @property
     def reading(self) -> ReadMessage:
@@ -43,6 +55,7 @@ class Handling:
         return self.read
 
 
+_FIELDS = frozenset(field.name for field in fields(Handling))
 Step = Callable[[Context, Handling], Handling]
 
 

@@ -15,8 +15,6 @@ user's release (intake/quarantine.py) and a hand import (intake/hand_import.py) 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from intake.acknowledgement import reply
 from intake.autoreply import automatic_reason, bounce_reason
 from intake.handling import Handling, Step, deciding
@@ -27,7 +25,7 @@ from intake.reading.message import BODY_LETTER, read_message_sync
 from intake.trust import check_sender
 from intake.validation import LaFacts, covering_letter, validate_return
 from store.collection import Collection
-from store.contacts import RETURN_CONTACT, add_contact
+from store.contacts import RETURN_CONTACT, add_contact, same_address
 from store.context import Context
 from store.db import Database
 from store.messages import StoredMessage, disposition_of, set_disposition
@@ -41,7 +39,7 @@ def read(job: Context, handling: Handling) -> Handling:
     """Read the stored bytes in the sandbox, unless the caller already has."""
     if handling.read is not None:
         return handling
-    return replace(handling, read=read_message_sync(handling.message.raw, job.collection))
+    return handling.knowing(read=read_message_sync(handling.message.raw, job.collection))
 
 
 @deciding
@@ -54,7 +52,7 @@ def find_return(job: Context, handling: Handling) -> Handling:
     if bounce:      # usually our own chaser or receipt coming back, template and all
         return handling.settle("ignored", f"automatic mail, not a return: {bounce}")
     automatic = None if handling.vouched else automatic_reason(reading.headers, handling.message.mail_from)
-    handling = replace(handling, template=template, letter=letter, automatic=automatic)
+    handling = handling.knowing(template=template, letter=letter, automatic=automatic)
     # The text of an out-of-office or a bounce can read like a letter: automatic mail is a
     # return only when it carries the files of one.
     if automatic and template is None and (letter is None or letter.filename == BODY_LETTER):
@@ -89,7 +87,7 @@ def identify(job: Context, handling: Handling) -> Handling:
         if found.la_code is None:
             return handling.settle("quarantined", found.reason)
         code = found.la_code
-    return replace(handling, la=authorities_by_code()[code])
+    return handling.knowing(la=authorities_by_code()[code])
 
 
 @deciding
@@ -109,7 +107,7 @@ def validate(job: Context, handling: Handling) -> Handling:
     assert handling.la is not None
     submission = validate_return(handling.template, handling.letter,
                                  _facts(job.db, handling.la), job.collection)
-    return replace(handling, submission=submission)
+    return handling.knowing(submission=submission)
 
 
 def _facts(db: Database, la: LocalAuthority) -> LaFacts:
@@ -139,10 +137,11 @@ def record(job: Context, handling: Handling) -> Handling:
     if submission.contact_email:
         add_contact(job.db, submission.la_code, submission.contact_email, RETURN_CONTACT,
                     "template", name=submission.contact_name, phone=submission.contact_phone)
-    if handling.message.mail_from:
-        add_contact(job.db, submission.la_code, handling.message.mail_from, RETURN_CONTACT,
-                    "sender")
-    return replace(handling, version=version)
+    sender = handling.message.mail_from
+    # The sender is usually the template's contact, just known in the same role.
+    if sender and not same_address(sender, submission.contact_email or ""):
+        add_contact(job.db, submission.la_code, sender, RETURN_CONTACT, "sender")
+    return handling.knowing(version=version)
 
 
 def dispose(job: Context, handling: Handling) -> Handling:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from intake.models import FileNote
 from store.collection import Collection
@@ -21,6 +22,7 @@ RESULTS = {
 }
 
 TONES = {VALID: "good", NEEDS_FIXING: "fix"}
+SUPPORT_WORDS = {"yes": "Yes", "no": "No"}
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,9 @@ class Receipt:
     submission: NewSubmission | None = None
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One action's row as read: the parsed count beside what was written."""
+class Figure(NamedTuple):
+    """One action's row as read: the parsed count beside what was written (a named tuple: a
+    receipt makes one a row, and a frozen dataclass's init cost ten times as much)."""
 
     action: str                      # '1.1 Support for cohorting ...'
     homes: str                       # the number read, or 'not read'
@@ -145,7 +147,7 @@ def _figures(submission: NewSubmission, collection: Collection) -> tuple[Figure,
     flags = {f.action: "to check" for f in submission.queries if f.action}
     flags.update({f.action: "to fix" for f in submission.errors if f.action})
     # '1.1 Support for cohorting ...' (the code alone for an action the collection lacks).
-    labels = {action.code: f"{action.code} {action.label}" for action in collection.actions}
+    labels = collection.action_titles
     return tuple(_figure(answer, labels.get(answer.action, answer.action),
                          flags.get(answer.action, ""))
                  for answer in submission.answers)
@@ -154,7 +156,7 @@ def _figures(submission: NewSubmission, collection: Collection) -> tuple[Figure,
 def _figure(answer: Answer, action: str, flag: str) -> Figure:
     homes = str(answer.homes_in_place) if answer.homes_in_place is not None else "not read"
     written = " ".join(answer.raw_homes_in_place.split())
-    support = {"yes": "Yes", "no": "No"}.get(answer.support_needed or "", "")
+    support = SUPPORT_WORDS.get(answer.support_needed or "", "")
     if not support:
         raw = " ".join(answer.raw_support.split())
         support = raw if raw and not raw.startswith("<") else "Not chosen"
@@ -186,8 +188,7 @@ def _next_steps(receipt: Receipt, collection: Collection) -> tuple[str, ...]:
 
 def _due(receipt: Receipt, collection: Collection) -> str:
     """'by Friday 29 May 2020 at 23:59', or 'as soon as you can' once that has passed."""
-    deadline = collection.local(collection.deadline_at)
-    words = f"{deadline:%A} {deadline.day} {deadline:%B %Y at %H:%M}"
+    words = collection.deadline_words
     if receipt.received > collection.deadline_at:
         return f"as soon as you can (the deadline was {words})"
     return f"by {words}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from intake.receipt import Figure, ReceiptView, where_words
 from store.submissions import Finding
 
@@ -55,9 +57,11 @@ def _figure_line(figure: Figure) -> str:
     support = figure.support + (f": {figure.description}" if figure.description else "")
     written = f' (homes written as "{figure.written}")' if figure.written else ""
     flag = f"  <- {figure.flag}" if figure.flag else ""
-    return (f"  {_clip(figure.action, ACTION_WIDTH):<{ACTION_WIDTH}} {figure.homes:>6}  "
-            f"{support}{written}{flag}")
+    return f"  {_action_column(figure.action)} {figure.homes:>6}  {support}{written}{flag}"
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+@lru_cache(maxsize=256)
+def _action_column(action: str) -> str:
+    """An action clipped and padded to its column: the collection's few, in every receipt."""
+    clipped = action if len(action) <= ACTION_WIDTH else action[: ACTION_WIDTH - 1] + "…"
+    return f"{clipped:<{ACTION_WIDTH}}"

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import struct
 from binascii import b2a_base64, b2a_qp
 from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from functools import lru_cache
+from itertools import chain
 
 from intake.receipt import Receipt, title_of, view_of
 from intake.receipt_html import receipt_html
@@ -34,6 +36,9 @@ _MSG_ID = re.compile(rf"<({_ID_PART}@{_ID_PART})>")
 _BARE_MSG_ID = re.compile(rf"{_ID_PART}@{_ID_PART}")
 # Short enough to read whole in a mail list (Outlook shows about 70 characters).
 MAX_SUBJECT = 70
+BASE64_LINE = 76        # RFC 2045's longest encoded line
+_LINES_A_BLOCK = 16
+_BLOCK = struct.Struct(f"{BASE64_LINE}s" * _LINES_A_BLOCK)
 
 
 def compose_ack(receipt: Receipt, *, to: str, mail_from: str, original_message_id: str,
@@ -81,9 +86,26 @@ def _text_part(subtype: str, text: str) -> bytes:
 
 
 def _base64_lines(data: bytes) -> bytes:
-    # One join of a list of slices: a generator adding b"\n" to each line cost half again.
+    """`data` in base64, cut into lines of 76 characters each ended by a line break.
+
+    struct cuts the lines in C, blocks of them at a time: slicing each line in a Python loop
+    cost two and a half times as much on a 20 KB receipt.
+    """
     encoded = b2a_base64(data, newline=False)
-    return b"\n".join([encoded[at:at + 76] for at in range(0, len(encoded), 76)]) + b"\n"
+    whole = len(encoded) - len(encoded) % _BLOCK.size
+    lines = list(chain.from_iterable(_BLOCK.iter_unpack(memoryview(encoded)[:whole])))
+    tail = encoded[whole:]
+    full, rest = divmod(len(tail), BASE64_LINE)
+    lines += _line_cutter(full).unpack_from(tail)
+    if rest:
+        lines.append(tail[-rest:])
+    return b"\n".join(lines) + b"\n"
+
+
+@lru_cache(maxsize=_LINES_A_BLOCK)
+def _line_cutter(lines: int) -> struct.Struct:
+    """Cuts `lines` whole base64 lines from the start of a buffer (fewer than a block's)."""
+    return struct.Struct(f"{BASE64_LINE}s" * lines)
 
 
 @lru_cache(maxsize=8)

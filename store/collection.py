@@ -109,14 +109,25 @@ class Collection(BaseModel):
         """The collection's time zone in words, as messages name it."""
         return self.timezone_words or f"{self.timezone} time"
 
-    @property
+    @cached_property
     def deadline_at(self) -> datetime:
         """The deadline as an aware datetime in the collection's time zone."""
         return self.deadline.replace(tzinfo=self.zone)
 
+    @cached_property
+    def deadline_words(self) -> str:
+        """'Friday 29 May 2020 at 23:59', as receipts and chasers write the deadline."""
+        deadline = self.deadline_at
+        return f"{deadline:%A} {deadline.day} {deadline:%B %Y at %H:%M}"
+
     @property
     def action_codes(self) -> tuple[str, ...]:
         return tuple(action.code for action in self.actions)
+
+    @cached_property
+    def action_titles(self) -> dict[str, str]:
+        """Each action's code and label as one title ('1.1 Support for cohorting ...'), by code."""
+        return {action.code: f"{action.code} {action.label}" for action in self.actions}
 
     def action(self, code: str) -> Action:
         return next(action for action in self.actions if action.code == code)

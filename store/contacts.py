@@ -27,13 +27,22 @@ def normalise_role(role: str) -> str:
     return ROLE_ALIASES.get(words, words) or RETURN_CONTACT
 
 
+def same_address(one: str, other: str) -> bool:
+    """Whether two addresses are one contact's, as contacts are kept."""
+    return _kept(one) == _kept(other)
+
+
+def _kept(email: str) -> str:
+    return email.strip().lower()
+
+
 def add_contact(db: Database, la_code: str, email: str, role: str, source: str, *,
                 name: str | None = None, phone: str | None = None) -> bool:
     """Remember a contact; returns False when it was already known in that role."""
     cursor = db.execute(
         """INSERT OR IGNORE INTO contacts (la_code, email, role, name, phone, source, added_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [la_code, email.strip().lower(), normalise_role(role), name, phone, source,
+        [la_code, _kept(email), normalise_role(role), name, phone, source,
          datetime.now(UTC).isoformat()],
     )
     return cursor.rowcount == 1

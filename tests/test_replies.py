@@ -3,6 +3,7 @@ every header and both parts say exactly what was composed, whatever the return's
 
 from __future__ import annotations
 
+import base64
 import email
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -71,6 +72,16 @@ def test_every_header_and_part_reads_back_as_composed(receipt, to, original):
     assert plain.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
     assert plain.get_content() == one_line_break(receipt_text(view, COLLECTION.short_name))
     assert html.get_content() == one_line_break(receipt_html(view, COLLECTION.short_name))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(receipt=receipts)
+def test_the_html_part_is_base64_in_lines_of_76_characters(receipt):
+    # Receipts of every size: the lines are cut in blocks, and the last is usually short.
+    raw = compose_ack(receipt, to="jo@leeds.gov.uk", mail_from=MAIL_FROM,
+                      original_message_id="", collection=COLLECTION)
+    html = list(email.message_from_bytes(raw, policy=policy.default).iter_parts())[1]
+    assert html.get_payload() == base64.encodebytes(html.get_content().encode()).decode()
 
 
 def one_line_break(text: str) -> str:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from intake.reading.values import Count, Support, parse_count, parse_support, parse_total
+from intake.reading.values import (
+    Count,
+    Support,
+    _read_number,
+    parse_count,
+    parse_support,
+    parse_total,
+)
 
 # raw, the return's total of homes, the count read
 COUNTS = [
@@ -130,3 +139,11 @@ SUPPORT = [
 @pytest.mark.parametrize(("raw", "needed", "description", "kind"), SUPPORT)
 def test_support_answers(raw: str, needed: str | None, description: str, kind: str) -> None:
     assert parse_support(raw) == Support(needed, description, kind)
+
+
+@given(digits=st.text(st.sampled_from("0123456789"), min_size=1, max_size=20),
+       space=st.sampled_from(["", " ", "\t", "\n "]), total=st.one_of(st.none(), st.integers(0, 500)))
+def test_a_plain_number_reads_as_the_general_reading_does(digits, space, total):
+    # Plain numbers take a short way (to 15 digits); a longer one is rounded as a float, as
+    # the general reading does.
+    assert parse_count(f"{space}{digits}{space}", total) == _read_number(digits, total)

@@ -70,13 +70,8 @@ def _subject(state: LaState, collection: Collection, now: datetime) -> str:
     what = status_words(state.status)
     late = collection.working_days_late(now)
     when = f"{late} working day{'s' if late != 1 else ''} overdue" if late else (
-        f"due {_deadline(collection)}")
+        f"due {collection.deadline_words}")
     return f"Reminder: {collection.short_name} from {state.la_name}: {what} ({when})"
-
-
-def _deadline(collection: Collection) -> str:
-    deadline = collection.deadline_at
-    return f"{deadline:%A} {deadline.day} {deadline:%B %Y at %H:%M}"
 
 
 def chaser_text(state: LaState, *, settings: Settings, collection: Collection,
@@ -85,7 +80,7 @@ def chaser_text(state: LaState, *, settings: Settings, collection: Collection,
     lines = ["Dear colleague,", "",
              f"This is a reminder about {state.la_name}'s {collection.name}.", ""]
     lines += _what_we_have(state, collection)
-    lines += ["", f"DEADLINE: {_deadline(collection)} ({collection.time_words}). {_lateness(collection, now)}",
+    lines += ["", f"DEADLINE: {collection.deadline_words} ({collection.time_words}). {_lateness(collection, now)}",
               "", f"Please email the completed template and covering letter to "
                   f"{inbox_address(settings, collection)}. Every version is kept; your latest "
                   "valid one counts.",

@@ -35,6 +35,9 @@ NO = re.compile(r"^((?:not|none|nothing)\s+(?:required|needed|necessary|at\s+(?:
                 r"point)|the\s+moment|present))|no\s+need|no|n|false|x|[\u2717\u2718\u2612\u274c\u274e])"
                 r"(?![a-z])", re.IGNORECASE)
 SEPARATORS = " \t\r\n-\u2013\u2014:;,.!"
+# Counts are read through float(), which is exact to 15 digits: a plain number no longer
+# than that is read straight as an int, and a longer one goes the float's way.
+_EXACT_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Support:
 def parse_count(raw: str, total: int | None) -> Count:
     """Read a count of care homes; `total` (the LA's total, when known) resolves "all" and "90%"."""
     text = " ".join(raw.split())
+    if text.isdigit() and text.isascii() and len(text) <= _EXACT_DIGITS:
+        return Count(int(text), "number")      # most cells: what _read_number makes of them
     if not text:
         return Count(None, "blank")
     if PLACEHOLDER.match(text):
