@@ -89,6 +89,7 @@ def test_varied_shapes_split_as_the_stdlib_reads_them_or_fall_back(monkeypatch: 
     b" boundary=bb\n\n--bb\n\nin\n--bb--\n\n--b--\nafter\n",
     b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
     b"Subject: forwarded\n\nthe return\n--b--\n",
+    b'Content-Type: multipart/mixed; boundary=""\n\n--\n\n-------x--\n-- --\n---\n----\n',
 ])
 def test_the_well_formed_shapes_are_split(raw: bytes) -> None:
     assert split_count([raw]) == 1
