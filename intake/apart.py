@@ -19,6 +19,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from typing import IO
 
 from intake.server import SmtpEdge
 from store.settings import Settings
@@ -97,20 +98,49 @@ async def process_handed_over(settings: Settings) -> None:
     dispatcher = Dispatcher(settings, load_collection(settings.collection))
     await dispatcher.start()
     loop = asyncio.get_running_loop()
-    reading = asyncio.create_task(_enqueue_input(dispatcher.enqueue))
+    reading = asyncio.create_task(enqueue_input(dispatcher.enqueue))
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, reading.cancel)
     await asyncio.gather(reading, return_exceptions=True)
     await dispatcher.stop()
 
 
-async def _enqueue_input(enqueue: Callable[[int], None]) -> None:
+async def enqueue_input(enqueue: Callable[[int], None], source: IO[bytes] | IO[str] = sys.stdin
+                        ) -> None:
+    """Queue each row id read from `source` (the edge's pipe) until it ends."""
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    while line := await reader.readline():
+    transport, row_ids = await loop.connect_read_pipe(lambda: _RowIds(enqueue), source)
+    try:
+        await row_ids.ended
+    finally:
+        transport.close()
+
+
+class _RowIds(asyncio.Protocol):
+    """The edge's row ids, one decimal line each, queued as their bytes arrive (a stream
+    reader's readline woke a task for each)."""
+
+    def __init__(self, enqueue: Callable[[int], None]) -> None:
+        self._enqueue = enqueue
+        self._partial = b""
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:
+        *lines, self._partial = (self._partial + data).split(b"\n")
+        for line in lines:
+            self._queue(line)
+
+    def eof_received(self) -> None:
+        if self._partial:
+            self._queue(self._partial)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.ended.done():
+            self.ended.set_result(None)
+
+    def _queue(self, line: bytes) -> None:
         try:
-            enqueue(int(line))
+            self._enqueue(int(line))
         except ValueError:
             log.error("not a message id from the edge: %r", line[:40])
 

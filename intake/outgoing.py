@@ -13,7 +13,8 @@ Two senders on one store never take the same row at once: a batch is claimed in 
 transaction with a lease (store.outbox.claim_due), and no attempt starts that could outlast it.
 
 All database work runs in the sender's own store thread (store.thread.StoreThread), never on the
-event loop; a batch goes to the relay over one connection (intake.relay.RelaySession).
+event loop, and so do a batch's .eml files, right after its claim; a batch goes to the relay
+over one connection (intake.relay.RelaySession).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,6 +102,8 @@ async def _woken(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float
 
 
 async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
+    if stop.is_set() or (wake is not None and wake.is_set()):
+        return      # in a burst the wake is mostly set already: no tasks to start and cancel
     waits = [asyncio.ensure_future(stop.wait())]
     if wake is not None:
         waits.append(asyncio.ensure_future(wake.wait()))
@@ -125,19 +128,21 @@ async def _send_batch(settings: Settings, in_store: InStore, now: datetime, *,
     """As `send_due`, with `recording` (the last batch's outcomes) recorded by the claim; when
     given, a whole batch of .eml files returns its outcomes unrecorded, for the next claim:
     (mails delivered, outcomes left to record)."""
-    lease, attempt = ((RELAY_LEASE, timedelta(seconds=RELAY_TIMEOUT_SECONDS))
-                      if settings.relay_host else (MAILDIR_LEASE, MAILDIR_ATTEMPT))
-    batch = await in_store(claim_due, now, now + lease, BATCH_SIZE, recording or ())
-    if not batch:
-        return 0, []
-    last_start = time.monotonic() + (lease - attempt).total_seconds()
     unrecorded: list[Outcome] = []
     if settings.relay_host:
+        lease = RELAY_LEASE
+        batch = await in_store(claim_due, now, now + lease, BATCH_SIZE, recording or ())
+        if not batch:
+            return 0, []
+        last_start = time.monotonic() + (lease - timedelta(seconds=RELAY_TIMEOUT_SECONDS)
+                                         ).total_seconds()
         tried, delivered = await _relay_batch(settings, in_store, batch, now, last_start)
     else:
-        # The whole batch in one trip to a thread: one hop and one directory sync, not one each.
-        outcomes = await asyncio.to_thread(write_batch, settings.outbox_dir, batch, now,
-                                           last_start)
+        lease = MAILDIR_LEASE
+        batch, outcomes = await in_store(_claim_and_write, settings.outbox_dir, now,
+                                         recording or ())
+        if not batch:
+            return 0, []
         tried, delivered = len(outcomes), sum(outcome.error is None for outcome in outcomes)
         if recording is not None and tried == len(batch):
             unrecorded = outcomes
@@ -147,6 +152,17 @@ async def _send_batch(settings: Settings, in_store: InStore, now: datetime, *,
     if tried < len(batch):
         await in_store(hand_back, batch[tried:], now, now + lease)
     return delivered, unrecorded
+
+
+def _claim_and_write(db: Database, outbox_dir: Path, now: datetime,
+                     recording: Sequence[Outcome]) -> tuple[list[OutgoingMail], list[Outcome]]:
+    """Claim a batch, then write it as .eml files (`write_batch`), in one trip to the store's
+    thread: one hop a batch, not two. The claim commits before the first file is written."""
+    batch = claim_due(db, now, now + MAILDIR_LEASE, BATCH_SIZE, recording)
+    if not batch:
+        return batch, []
+    last_start = time.monotonic() + (MAILDIR_LEASE - MAILDIR_ATTEMPT).total_seconds()
+    return batch, write_batch(outbox_dir, batch, now, last_start)
 
 
 async def _relay_batch(settings: Settings, in_store: InStore, batch: list[OutgoingMail],

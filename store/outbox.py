@@ -94,30 +94,35 @@ def create_recipients_table(db: Database) -> None:
 
 def due_mail(db: Database, now: datetime, limit: int) -> list[OutgoingMail]:
     """Pending mail whose next attempt is due at `now` (real time), oldest first."""
-    rows = db.query(
-        """SELECT outbox.*, outbox_raw.raw FROM outbox JOIN outbox_raw USING (id)
+    # A plain cursor, not `db.query`: this runs inside the claim, where the savepoint that
+    # query() wraps a read in only adds statements.
+    rows = db.execute(
+        """SELECT id, kind, dedupe_key, recipients, raw, attempts, created_at, message_id,
+                  la_code
+           FROM outbox JOIN outbox_raw USING (id)
            WHERE status = 'pending' AND next_attempt_at <= ?
            ORDER BY next_attempt_at, id LIMIT ?""",
         [to_db_time(now), limit],
     )
-    return [_to_mail(row) for row in rows]
+    return [_to_mail(*row) for row in rows]
 
 
-def _to_mail(row: dict) -> OutgoingMail:
+def _to_mail(mail_id: int, kind: str, dedupe_key: str, recipients: str, raw: bytes, attempts: int,
+             created_at: str, message_id: int | None, la_code: str | None) -> OutgoingMail:
     return OutgoingMail(
-        id=row["id"], kind=row["kind"], dedupe_key=row["dedupe_key"],
-        recipients=tuple(json.loads(row["recipients"])), raw=row["raw"],
-        attempts=row["attempts"], created_at=datetime.fromisoformat(row["created_at"]),
-        message_id=row["message_id"], la_code=row["la_code"],
+        id=mail_id, kind=kind, dedupe_key=dedupe_key, recipients=tuple(json.loads(recipients)),
+        raw=raw, attempts=attempts, created_at=datetime.fromisoformat(created_at),
+        message_id=message_id, la_code=la_code,
     )
 
 
-def mark_sent(db: Database, mail_id: int, now: datetime) -> None:
-    """Record that the relay (or the maildir) took the mail."""
-    db.execute(
+def mark_sent(db: Database, sent: Sequence[tuple[int, datetime]]) -> None:
+    """Record that the relay (or the maildir) took each (mail id, when) of `sent`."""
+    # One statement run for each: a batch's marks share a prepared statement.
+    db.conn.executemany(
         """UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,
                last_error = NULL WHERE id = ?""",
-        [to_db_time(now), mail_id],
+        [(to_db_time(at), mail_id) for mail_id, at in sent],
     )
 
 
@@ -201,10 +206,9 @@ def record_outcomes(db: Database, outcomes: Sequence[Outcome]) -> None:
 
 
 def _record(db: Database, outcomes: Sequence[Outcome]) -> None:
+    mark_sent(db, [(outcome.mail_id, outcome.at) for outcome in outcomes if outcome.error is None])
     for outcome in outcomes:
-        if outcome.error is None:
-            mark_sent(db, outcome.mail_id, outcome.at)
-        else:
+        if outcome.error is not None:
             mark_failed(db, outcome.mail_id, outcome.at, outcome.error, outcome.retry_at)
 
 

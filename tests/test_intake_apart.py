@@ -6,12 +6,13 @@ meanwhile; a dead edge takes its child with it, so no orphan goes on sending mai
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
 
 from bench.process_tree import descendants
-from intake.apart import CHILD_NAME
+from intake.apart import CHILD_NAME, enqueue_input
 from tests.hostile_files import (
     LEEDS_SENDER,
     ack_files,
@@ -91,3 +92,18 @@ async def test_a_killed_edge_takes_its_processing_process_with_it(tmp_path):
         if intake.poll() is None:
             intake.kill()
             intake.wait(10)
+
+
+async def test_row_ids_are_queued_whole_however_the_pipe_splits_them(caplog):
+    read_end, write_end = os.pipe()
+    queued: list[int] = []
+    with open(read_end, "rb", buffering=0) as source:
+        reading = asyncio.create_task(enqueue_input(queued.append, source))
+        for chunk in (b"1\n2", b"3\n\nnot-an-id\n4", b"56\n", b"7"):
+            os.write(write_end, chunk)
+            await asyncio.sleep(0.01)
+        os.close(write_end)
+        await asyncio.wait_for(reading, 5)
+    assert queued == [1, 23, 456, 7]
+    assert [record.getMessage() for record in caplog.records] == [
+        "not a message id from the edge: b''", "not a message id from the edge: b'not-an-id'"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from email import feedparser, policy
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -11,11 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.mixed_returns import realistic_returns
 from intake.reading import mime
-from intake.reading.feedparser_speed import LineEndAtEnd
 from intake.reading.mime import parse_headers, parse_mime
-from store.collection import load_collection
 
 BOUNCES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bounces"
 
@@ -211,30 +207,3 @@ def test_the_cheap_policy_reads_the_mail_corpus_as_the_default_policy_does(monke
     cheap = [parse_mime(raw) for raw in messages]
     monkeypatch.setattr(mime, "READING_POLICY", policy.default)
     assert [parse_mime(raw) for raw in messages] == cheap
-
-
-STOCK_LINE_END = re.compile(r"(\r\n|\r|\n)\Z")     # email.feedparser.NLCRE_eol as shipped
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="a\r\n", max_size=12), st.integers(-3, 14), st.integers(-3, 14))
-def test_the_line_end_search_finds_what_the_stock_pattern_finds(text: str, pos: int,
-                                                                endpos: int) -> None:
-    ours = LineEndAtEnd(STOCK_LINE_END).search(text, pos, endpos)
-    stock = STOCK_LINE_END.search(text, pos, endpos)
-    assert (ours and (ours.span(), ours.group())) == (stock and (stock.span(), stock.group()))
-
-
-def test_the_mail_corpus_reads_the_same_with_the_stock_parser_patterns(monkeypatch) -> None:
-    # The parser's line-end search is made without re's scan from the start of each part
-    # (intake.reading.feedparser_speed): every bounce, real message and generated return must
-    # read exactly as with the stdlib's own pattern.
-    paths = sorted(path for path in BOUNCES.parent.rglob("*")
-                   if path.is_file() and path.suffix != ".md" and path.stat().st_size < 1_000_000)
-    collection = load_collection()
-    messages = [path.read_bytes() for path in paths] + [
-        mail.raw for mail in realistic_returns(60, 7, collection)]
-    assert isinstance(feedparser.NLCRE_eol, LineEndAtEnd)
-    ours = [parse_mime(raw) for raw in messages]
-    monkeypatch.setattr(feedparser, "NLCRE_eol", STOCK_LINE_END)
-    assert [parse_mime(raw) for raw in messages] == ours

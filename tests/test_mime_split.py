@@ -32,6 +32,7 @@ def tree_of(message: Message) -> list[dict[str, Any]]:
     for part in message.walk():
         state = {name: value for name, value in vars(part).items() if name != "policy"}
         state["defects"] = [type(defect).__name__ for defect in part.defects]
+        state["class"] = type(part).__name__
         if part.is_multipart():
             state["_payload"] = len(part.get_payload())
         else:
@@ -88,6 +89,7 @@ def test_varied_shapes_split_as_the_stdlib_reads_them_or_fall_back(monkeypatch: 
     b" boundary=bb\n\n--bb\n\nin\n--bb--\n\n--b--\nafter\n",
     b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
     b"Subject: forwarded\n\nthe return\n--b--\n",
+    b'Content-Type: multipart/mixed; boundary=""\n\n--\n\n-------x--\n-- --\n---\n----\n',
 ])
 def test_the_well_formed_shapes_are_split(raw: bytes) -> None:
     assert split_count([raw]) == 1

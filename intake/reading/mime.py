@@ -22,7 +22,6 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from intake.models import Headers
-from intake.reading import feedparser_speed
 from intake.reading.headers import (
     content_type_of,
     decode_header_value,
@@ -106,9 +105,6 @@ def _structure_header(value: str, name: str) -> Any:
 
 
 READING_POLICY = _ReadingPolicy()
-
-
-feedparser_speed.install()
 
 
 @dataclass(frozen=True)

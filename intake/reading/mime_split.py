@@ -74,10 +74,11 @@ class _Splitter:
     def __init__(self, text: str, policy: Policy) -> None:
         self.text = text
         self.policy = policy
+        self.new_message = policy.message_factory or Message    # as FeedParser chooses
 
     def part(self, start: int, end: int, *, nested: bool) -> Message:
         """The part written in text[start:end]; `nested` when a boundary line follows it."""
-        message = Message(self.policy)
+        message: Message = self.new_message(policy=self.policy)
         body = self._headers(message, start, end)
         maintype = message.get_content_maintype()
         if maintype == "message":
@@ -170,8 +171,9 @@ class _Splitter:
         text = self.text
         at = text.find(separator, start, end)
         while at >= 0:
-            if at == start or text[at - 1] in "\r\n":
-                line_end = self._line_end(at, end)
-                if found := BOUNDARY_TAIL.match(text, at + len(separator), line_end):
-                    yield BoundaryLine(at, line_end, bool(found.group("end")))
-            at = text.find(separator, at + 1, end)
+            line_end = self._line_end(at, end)
+            if ((at == start or text[at - 1] in "\r\n")
+                    and (found := BOUNDARY_TAIL.match(text, at + len(separator), line_end))):
+                yield BoundaryLine(at, line_end, bool(found.group("end")))
+            # On from the next line: a line of dashes costs one search, not one per dash.
+            at = text.find(separator, line_end, end)
