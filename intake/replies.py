@@ -60,16 +60,17 @@ def compose_ack(receipt: Receipt, *, to: str, mail_from: str, original_message_i
     ]
     head = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
     # The boundary cannot occur in a part: quoted-printable writes every "=" as "=3D", and
-    # base64 never writes "-".
-    body = b"".join(
-        b"\n--%s\n%s" % (boundary.encode(), _text_part(subtype, text))
-        for subtype, text in (("plain", receipt_text(view, collection.short_name)),
-                              ("html", receipt_html(view, collection.short_name))))
-    return (threading_headers(original_message_id) + head + body
-            + b"\n--%s--\n" % boundary.encode())
+    # base64 never writes "-". The mail is joined once: its 30 KB are not copied per part.
+    between = b"\n--%s\n" % boundary.encode()
+    return b"".join([
+        threading_headers(original_message_id), head,
+        between, *_text_part("plain", receipt_text(view, collection.short_name)),
+        between, *_text_part("html", receipt_html(view, collection.short_name)),
+        b"\n--%s--\n" % boundary.encode()])
 
 
-def _text_part(subtype: str, text: str) -> bytes:
+def _text_part(subtype: str, text: str) -> tuple[bytes, bytes]:
+    """A part's headers and its encoded body."""
     # Every line break as one "\n" (a stray CR from a file name too), as EmailMessage does,
     # and a final one; without a CR only the final one may be missing.
     data = text.encode("utf-8")
@@ -81,8 +82,8 @@ def _text_part(subtype: str, text: str) -> bytes:
         encoding, body = b"quoted-printable", b2a_qp(data, istext=True)
     else:                       # ten times the size, and markup: base64 costs a tenth of QP
         encoding, body = b"base64", _base64_lines(data)
-    return (b'Content-Type: text/%s; charset="utf-8"\nContent-Transfer-Encoding: %s\n\n%s'
-            % (subtype.encode(), encoding, body))
+    return (b'Content-Type: text/%s; charset="utf-8"\nContent-Transfer-Encoding: %s\n\n'
+            % (subtype.encode(), encoding), body)
 
 
 def _base64_lines(data: bytes) -> bytes:
