@@ -10,6 +10,10 @@ the limited worker (`read_message_limited`: the same read plus the trip to the w
 deciding and committing (`process_stored`), and writing the acknowledgement (`send_due`).
 Then cProfile runs the reading and processing over the same messages and names the
 functions that take the time.
+
+`--dump FILE` writes instead every row that deciding and recording the returns leaves in a
+fresh store, and each acknowledgement's bytes (clocks left out, random parts masked): a change
+that must not change behaviour gives the same file before and after.
 """
 
 from __future__ import annotations
@@ -129,6 +133,46 @@ def worker_cpu(mails: Sequence[Mail], settings: Settings,
     return {**per_message, "total": round(sum(per_message.values()), 3)}
 
 
+def recorded(mails: Sequence[Mail], settings: Settings, collection: Collection) -> str:
+    """Every row that deciding and recording `mails` leaves in a fresh store, as text, with
+    each acknowledgement's bytes: the same text before and after a change that must not
+    change what is stored or sent (diff two runs' `--dump`)."""
+    db = open_db(settings.returns_db)
+    load_into(db)
+    job = Context(db, settings, collection)
+    for row_id in [_store(db, mail, settings).id for mail in mails]:
+        message = get_message(db, row_id)
+        record_message(job, decide_message(job, Handling(
+            message, read=read_message(message.raw, collection))))
+    lines = []
+    for table in sorted(set(db.table_names()) - {"_sqlite_migrations", "authorities"}):
+        columns = [name for name in db[table].columns_dict if name not in _UNSTABLE]
+        if table == "message_raw":      # generated, so unstable, and what was read anyway
+            columns.remove("raw")
+        lines.append(f"== {table}")
+        lines += sorted(repr([_masked(value) for value in row]) for row in
+                        db.conn.execute(f"SELECT {', '.join(columns)} FROM [{table}]"))
+    db.close()
+    return "\n".join(lines) + "\n"
+
+
+# Columns that differ between runs whatever the code: clocks, and the generated mail's own
+# size and hash (a generated attachment carries the time it was written).
+_UNSTABLE = frozenset({"sha256", "size", "added_at", "received_at", "processed_at",
+                       "created_at", "applied_at", "at", "seen_at", "posted_at", "ran_at",
+                       "announced_at", "next_attempt_at", "sent_at"})
+
+
+def _masked(value: Any) -> Any:
+    """An acknowledgement with its random boundary and Message-ID masked."""
+    if not isinstance(value, bytes) or b"\nAuto-Submitted: auto-replied\n" not in value:
+        return value
+    text = value.decode("ascii")
+    boundary = re.search(r'boundary="([^"]+)"', text)
+    text = text.replace(boundary.group(1), "BOUNDARY") if boundary else text
+    return re.sub(r"(?m)^Message-ID: .*$", "Message-ID: MASKED", text)
+
+
 def _cpu(into: dict[str, float], stage: str, call: Callable[..., Any], *args: Any) -> Any:
     started = time.thread_time()
     result = call(*args)
@@ -174,10 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=200, help="returns (default 200)")
     parser.add_argument("--seed", type=int, default=2020, help="of the mix (the bench's: 2020)")
     parser.add_argument("--no-profile", action="store_true", help="the CPU figures only")
+    parser.add_argument("--dump", type=Path, help="write every row stored and acknowledgement "
+                                                  "sent to this file instead")
     args = parser.parse_args(argv)
     collection = load_collection()
     mails = realistic_returns(args.messages, args.seed, collection)
     with tempfile.TemporaryDirectory(prefix="profile-") as workdir:
+        if args.dump:
+            args.dump.write_text(recorded(mails, _settings(Path(workdir), "dump"), collection))
+            return 0
         results: dict[str, Any] = {"messages": len(mails), "worker_cpu_ms": worker_cpu(
             mails, _settings(Path(workdir), "cpu"), collection)}
         if not args.no_profile:
