@@ -49,8 +49,9 @@ def find_action_rows(sheet: Sheet, collection: Collection) -> dict[str, ActionCa
     """For each action found, the row that most surely is it."""
     labels = {action.code: action.label for action in collection.actions}
     focus = collection.focus_areas
+    label_items = tuple(labels.items())     # built once: the label cache's key, for every cell
     candidates = [c for r in range(min(len(sheet.rows), LOCATE_ROWS))
-                  if (c := _row_candidate(sheet.rows[r], r, labels, focus))]
+                  if (c := _row_candidate(sheet.rows[r], r, labels, label_items, focus))]
     chosen: dict[str, ActionCandidate] = {}
     usual_col = Counter(c.col for c in candidates).most_common(1)[0][0] if candidates else 0
     for candidate in candidates:
@@ -70,7 +71,7 @@ def find_action_rows(sheet: Sheet, collection: Collection) -> dict[str, ActionCa
 
 def _is_other(text: str) -> bool:
     """A cell that ends a run of action rows: a code, or a field's label."""
-    return bool(CODE.match(text)) or field_of(text, {}) is not None
+    return bool(CODE.match(text)) or field_of(text, ()) is not None
 
 
 def _add_reworded(sheet: Sheet, chosen: dict[str, ActionCandidate], col: int,
@@ -82,10 +83,12 @@ def _add_reworded(sheet: Sheet, chosen: dict[str, ActionCandidate], col: int,
     rows = sorted(taken)
     for r in range(rows[0], rows[-1] + 1):
         text = sheet.cell(r, col).strip()
-        left = {code: label for code, label in labels.items() if code not in chosen}
-        if r in taken or len(text) < 10 or CODE.match(text) or _is_focus(text, focus) or not left:
+        if r in taken or len(text) < 10 or CODE.match(text) or _is_focus(text, focus):
             continue
-        found = _label_match(text, left, REWORDED_SCORE, REWORDED_MARGIN)
+        left = tuple((code, label) for code, label in labels.items() if code not in chosen)
+        if not left:
+            continue
+        found = _best_label(text, left, REWORDED_SCORE, REWORDED_MARGIN)
         if found:
             chosen[found[0]] = ActionCandidate(r, found[0], col, False, found[1])
     return chosen
@@ -97,6 +100,7 @@ def _rank(candidate: ActionCandidate, usual_col: int) -> tuple[bool, bool, bool,
 
 
 def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
+                   label_items: tuple[tuple[str, str], ...],
                    focus: dict[str, str]) -> ActionCandidate | None:
     """The row's leftmost cell that carries an action code or an action's label."""
     for col, written in enumerate(cells[:LOCATE_COLS]):
@@ -108,7 +112,7 @@ def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
         if match and code in labels:
             return _coded_candidate(cells, row, col, code, match.group("rest").strip(), labels)
         if len(text) >= 10:
-            found = _label_match(text, labels)
+            found = _best_label(text, label_items, LABEL_SCORE, LABEL_MARGIN)
             if found and not _is_focus(text, focus):
                 return ActionCandidate(row, found[0], col, False, found[1])
     return None
@@ -145,11 +149,6 @@ def _similarity(text: str, label: str) -> float:
     # "Access to training in the use of PPE": the mean of both separates the 14 labels.
     return (fuzz.ratio(text, label, processor=utils.default_process)
             + fuzz.token_set_ratio(text, label, processor=utils.default_process)) / 2
-
-
-def _label_match(text: str, labels: dict[str, str], score: float = LABEL_SCORE,
-                 margin: float = LABEL_MARGIN) -> tuple[str, float] | None:
-    return _best_label(text, tuple(labels.items()), score, margin)
 
 
 @text_cache(maxsize=8192)

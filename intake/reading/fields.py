@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, utils
 
 from intake.reading.action_rows import CODE, LOCATE_COLS, LOCATE_ROWS
 from intake.reading.grid import Region, Sheet
-from intake.reading.labels import field_of
+from intake.reading.labels import SeedLabels, field_of
 from store.collection import Collection
 
 SUB_LABEL = re.compile(r"^\s*(?:name|e-?mail(?:\s+address)?|tel(?:ephone)?|phone|mobile|job\s+title|"
@@ -32,8 +32,9 @@ def find_fields(sheet: Sheet, collection: Collection,
     found: dict[str, tuple[int, int, str]] = {}
     totals: list[tuple[int, int, str]] = []
     for r, row in enumerate(sheet.rows[:LOCATE_ROWS]):
+        inside = _columns_inside(table, r)
         for c, text in enumerate(row[:LOCATE_COLS]):
-            if not text or (table and table.holds(r, c)):     # most cells are empty
+            if not text or c in inside:     # most cells are empty
                 continue
             field = field_of(text, labels)
             if field and field[0] == "total":
@@ -44,7 +45,8 @@ def find_fields(sheet: Sheet, collection: Collection,
         # Several counts of homes (homes responding, homes with outbreaks...): the total is
         # the one whose label reads most like the template's.
         found["total"] = max(totals, key=lambda where: fuzz.token_set_ratio(
-            _label_text(sheet, where), labels["total"], processor=utils.default_process))
+            _label_text(sheet, where), collection.template.total_label,
+            processor=utils.default_process))
     fields: dict[str, str | None] = {}
     for name, raw, cell in (("la", "la_name", "la_cell"), ("total", "total_raw", "total_cell")):
         if name in found:
@@ -68,18 +70,25 @@ def _label_text(sheet: Sheet, where: tuple[int, int, str]) -> str:
     return text.rstrip(" :-\u2013")
 
 
-def _field_labels(collection: Collection) -> dict[str, str]:
+def _columns_inside(table: Region | None, row: int) -> range:
+    """The columns of `row` that lie inside `table` (none when the row is outside it)."""
+    if table is None or not table.top <= row <= table.bottom:
+        return range(0)
+    return range(table.left, table.right + 1)
+
+
+def _field_labels(collection: Collection) -> SeedLabels:
     text = collection.template
-    return {"la": text.la_label, "total": text.total_label, "contact": text.contact_label,
-            "benefit": text.benefit_label, "regional": text.regional_issues_label}
+    return (("la", text.la_label), ("total", text.total_label), ("contact", text.contact_label),
+            ("benefit", text.benefit_label), ("regional", text.regional_issues_label))
 
 
-def _is_label(text: str, labels: dict[str, str]) -> bool:
+def _is_label(text: str, labels: SeedLabels) -> bool:
     return field_of(text, labels) is not None or bool(CODE.match(text) and len(text) > 8)
 
 
 def _field_value(sheet: Sheet, where: tuple[int, int, str],
-                 labels: dict[str, str]) -> tuple[str, str]:
+                 labels: SeedLabels) -> tuple[str, str]:
     """A one-cell field's text: after the label, else to its right, else below it."""
     r, c, rest = where
     if rest:
@@ -99,7 +108,7 @@ def _field_value(sheet: Sheet, where: tuple[int, int, str],
     return "", sheet.ref(r, c + 1)
 
 
-def _contact_text(sheet: Sheet, where: tuple[int, int, str], labels: dict[str, str]) -> str:
+def _contact_text(sheet: Sheet, where: tuple[int, int, str], labels: SeedLabels) -> str:
     """The contact's details: after the label, to its right, and on the rows just below."""
     r, c, rest = where
     pieces = [rest] if rest else []
@@ -133,7 +142,7 @@ def _contact(text: str) -> dict[str, str | None]:
             "contact_phone": " ".join(phone.group(0).split()) if phone else None}
 
 
-def _box_text(sheet: Sheet, where: tuple[int, int, str], labels: dict[str, str]) -> str:
+def _box_text(sheet: Sheet, where: tuple[int, int, str], labels: SeedLabels) -> str:
     """A free-text box: after the label, to its right, or the filled rows below it."""
     r, c, rest = where
     if rest:

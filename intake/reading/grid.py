@@ -66,10 +66,6 @@ class Region:
         """The same block on the transposed grid."""
         return Region(self.left, self.right, self.top, self.bottom)
 
-    def holds(self, row: int, col: int) -> bool:
-        """Whether (row, col) lies inside the block."""
-        return self.top <= row <= self.bottom and self.left <= col <= self.right
-
 
 def to_text(value: object) -> str:
     """Cell text as a person reads it: 45.0 -> '45', dates as ISO, TRUE/FALSE, errors as text."""

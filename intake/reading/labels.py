@@ -39,22 +39,24 @@ TRAILING_NUMBER = re.compile(r"^(?P<label>.*?[^\d\s])\s+(?P<rest>\d[\d,]*(?:\.\d
                              r"(?:\s+[a-z]+)?)\s*$", re.IGNORECASE)
 MAX_LABEL_WORDS = 16
 LABEL_SCORE = 85
+SeedLabels = tuple[tuple[str, str], ...]     # (field, the collection's own label), in order
 
 
-def field_of(text: str, seed_labels: dict[str, str]) -> tuple[str, str] | None:
+def field_of(text: str, seed_labels: SeedLabels) -> tuple[str, str] | None:
     """(field, the value written after the label in the same cell) when `text` is a label.
 
     Fields: 'la', 'total', 'contact', 'benefit', 'regional'. `seed_labels` holds the
-    collection's own wording of each, matched fuzzily as a fallback.
+    collection's own wording of each, matched fuzzily as a fallback (as items, built once
+    per sheet rather than once per cell).
     """
     if not text.strip() or len(text) > 600:
         return None
     # Every return repeats the template's own labels, so a worker reads each text once.
-    return _field_of(text, tuple(seed_labels.items()))
+    return _field_of(text, seed_labels)
 
 
 @lru_cache(maxsize=8192)
-def _field_of(text: str, seed_items: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
+def _field_of(text: str, seed_labels: SeedLabels) -> tuple[str, str] | None:
     for box, pattern in BOXES.items():
         if pattern.match(text):
             return box, ""
@@ -65,7 +67,7 @@ def _field_of(text: str, seed_items: tuple[tuple[str, str], ...]) -> tuple[str, 
     meaning = label_meaning(text)
     if meaning:
         return meaning, ""
-    return _seed_label(text, dict(seed_items))
+    return _seed_label(text, seed_labels)
 
 
 def _splits(text: str) -> list[tuple[str, str]]:
@@ -106,9 +108,9 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^\w#]+", " ", text.lower().replace("_", " ")).split())
 
 
-def _seed_label(text: str, seed_labels: dict[str, str]) -> tuple[str, str] | None:
+def _seed_label(text: str, seed_labels: SeedLabels) -> tuple[str, str] | None:
     """The collection's own wording, fuzzily, with a value after it in the same cell."""
-    for field, label in seed_labels.items():
+    for field, label in seed_labels:
         rest = after_seed_label(text, label)
         if rest is not None:
             return field, rest

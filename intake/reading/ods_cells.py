@@ -3,14 +3,13 @@
 calamine gives a percentage cell's value (0.9) but not its type, so the count "90%" would read
 0.9. The type is in content.xml (`office:value-type="percentage"`); one streaming pass finds
 where those cells are on each sheet's grid, counting the row and column repeats LibreOffice
-writes. The file has been checked (`safety.check_ods`) before this runs.
+writes. That pass runs alongside the safety check's own (`safety.check_ods`), which refuses
+the file first when it must.
 """
 
 from __future__ import annotations
 
-import zipfile
-
-from intake.reading.safety import MAX_COLUMNS, MAX_ROWS, parse_member
+from intake.reading.safety import MAX_COLUMNS, MAX_ROWS
 from intake.reading.xlsx_cells import SpecialCells, WorkbookCells
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -19,17 +18,9 @@ CELLS = (f"{TABLE} table-cell", f"{TABLE} covered-table-cell")
 MAX_REPEATED = 10_000               # a percentage repeated wider than a return: not worth keeping
 
 
-def ods_special_cells(archive: zipfile.ZipFile,
-                      unpacked: dict[str, bytes] | None = None) -> WorkbookCells:
-    """Sheet name -> its percentage cells, (row, col) on a 0-based grid (content.xml from
-    `unpacked` when the safety check unpacked it whole)."""
-    finder = _PercentCells()
-    parse_member(archive, "content.xml", finder, unpacked)
-    return {name: SpecialCells(frozenset(cells)) for name, cells in finder.found.items()}
-
-
-class _PercentCells:
-    """Walks tables, rows and cells, keeping the position of each percentage cell."""
+class PercentCells:
+    """Walks content.xml's tables, rows and cells (an XML handler for `safety.check_ods`),
+    keeping the position of each percentage cell."""
 
     def __init__(self) -> None:
         self.found: dict[str, set[tuple[int, int]]] = {}
@@ -58,6 +49,10 @@ class _PercentCells:
             self.row += self.row_repeat
         elif name == f"{TABLE} table":
             self.sheet = None
+
+    def special_cells(self) -> WorkbookCells:
+        """Sheet name -> its percentage cells, (row, col) on a 0-based grid."""
+        return {name: SpecialCells(frozenset(cells)) for name, cells in self.found.items()}
 
 
 def _repeat(attributes: dict[str, str], name: str) -> int:

@@ -112,28 +112,39 @@ def check_declared_cells(cells: int) -> None:
                              "return can have")
 
 
-def check_ods(archive: zipfile.ZipFile) -> dict[str, bytes]:
+def check_ods(archive: zipfile.ZipFile, alongside: XmlHandler | None = None) -> None:
     """Refuse an .ods whose content has a DTD, or whose repeats fill more cells than a return has.
 
     LibreOffice writes the empty rest of a sheet as huge repeat counts, which is harmless; a
-    value repeated over a million rows makes calamine allocate every cell and abort. Returns
-    content.xml when it was unpacked whole, as check_ooxml does.
+    value repeated over a million rows makes calamine allocate every cell and abort.
+    `alongside` (the reader's own walk of content.xml) sees each element in the same pass,
+    after the check has, so content.xml is parsed once; a refusal stops both.
     """
     unpacked: dict[str, bytes] = {}
     _check_xml_heads(archive, ["content.xml"], unpacked)
-    parse_member(archive, "content.xml", _OdsExtent(), unpacked)
-    return unpacked
+    parse_member(archive, "content.xml", _OdsExtent(alongside), unpacked)
 
 
 class _OdsExtent:
     """Tracks, table by table, the bounding box of the cells that hold something."""
 
-    def __init__(self) -> None:
+    def __init__(self, alongside: XmlHandler | None = None) -> None:
         self.row = self.last_row = self.last_col = self.col = 0
         self.row_repeat = self.cell_repeat = 1
         self.row_used = self.cell_used = self.in_cell = False
+        self.alongside = alongside
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        self._start(name, attributes)
+        if self.alongside is not None:
+            self.alongside.start(name, attributes)
+
+    def end(self, name: str) -> None:
+        self._end(name)
+        if self.alongside is not None:
+            self.alongside.end(name)
+
+    def _start(self, name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(" ")[2]
         if self.in_cell:
             self.cell_used = True           # any child (text:p ...) is content
@@ -147,7 +158,7 @@ class _OdsExtent:
             self.cell_repeat = _repeat(attributes, "number-columns-repeated")
             self.cell_used = any(key.endswith(" value-type") for key in attributes)
 
-    def end(self, name: str) -> None:
+    def _end(self, name: str) -> None:
         local = name.rpartition(" ")[2]
         if local in ("table-cell", "covered-table-cell"):
             self.in_cell = False

@@ -35,7 +35,7 @@ import python_calamine
 
 from intake.reading.formats import ENCRYPTED_WORKBOOK, FileFormat, refusal, sniff, text_of
 from intake.reading.grid import CellBudget, Sheet, number_text, to_sheet, to_text
-from intake.reading.ods_cells import ods_special_cells
+from intake.reading.ods_cells import PercentCells
 from intake.reading.safety import (
     DAMAGED,
     MAX_COLUMNS,
@@ -79,13 +79,14 @@ def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> 
 def _checked_format(filename: str, data: bytes,
                     found: FileFormat | None) -> tuple[str, _Package | None]:
     """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), after the
-    container checks, with the archive they opened and the members they unpacked whole; any
-    other format is refused with a reason that names what it is."""
+    container checks (an .ods's content.xml is checked as it is read), with the archive they
+    opened and the members they unpacked whole; any other format is refused with a reason
+    that names what it is."""
     found = found or sniff(data, filename)
     if found.kind in ("xlsx", "xlsm", "ods"):
         archive = check_archive(data)
         if found.kind == "ods":
-            return "ods", (archive, check_ods(archive))
+            return "ods", (archive, {})     # content.xml is checked as it is read (_read_ods)
         return "xlsx", (archive, check_ooxml(archive))
     if found.kind in ("xls", "csv"):
         return found.kind, None
@@ -211,9 +212,12 @@ def _delimiter(text: str) -> str:
 
 
 def _read_ods(filename: str, data: bytes, archive: zipfile.ZipFile,
-              unpacked: dict[str, bytes]) -> list[Sheet]:
-    special_cells = ods_special_cells(archive, unpacked)
-    return _read_calamine(filename, data, special_cells)
+              _unpacked: dict[str, bytes]) -> list[Sheet]:
+    # One pass over content.xml: the safety check's, with the percentage cells found alongside;
+    # calamine is given the file only once it has passed.
+    percent_cells = PercentCells()
+    check_ods(archive, alongside=percent_cells)
+    return _read_calamine(filename, data, percent_cells.special_cells())
 
 
 def _read_xls(filename: str, data: bytes) -> list[Sheet]:
