@@ -107,7 +107,8 @@ def to_sheet(name: str, hidden: bool, rows: Iterable[list[str]], budget: CellBud
     while grid and not any(grid[-1]):
         grid.pop()
     width = max((_used_width(row) for row in grid), default=0)
-    padded = tuple(tuple(row[:width]) + ("",) * (width - min(len(row), width)) for row in grid)
+    padded = tuple(tuple(row) if len(row) == width else
+                   tuple(row[:width]) + ("",) * (width - min(len(row), width)) for row in grid)
     return Sheet(name=name, hidden=hidden, rows=padded)
 
 

@@ -161,8 +161,8 @@ def _calamine_rows(sheet: python_calamine.CalamineSheet,
         if index >= MAX_ROWS:
             return
         if plain:   # most sheets, and most cells text: no position to look up, no call
-            yield [""] * col_offset + [value if type(value) is str else to_text(value)
-                                       for value in row[:MAX_COLUMNS]]
+            texts = [value if type(value) is str else to_text(value) for value in row[:MAX_COLUMNS]]
+            yield [""] * col_offset + texts if col_offset else texts
             continue
         yield [""] * col_offset + [
             _special_text(special, (index, col), value)
