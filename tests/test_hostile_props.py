@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ from intake.reading.sheets import UnreadableFile, read_sheets
 from intake.reading.template import find_template
 from intake.samples.grids import Layout, template_grid
 from store.collection import load_collection
-from tests.hostile_files import leeds_content
+from tests.hostile_files import leeds_content, rezip, template_xlsx
 
 COLLECTION = load_collection()
 BOUNDED = settings(max_examples=60, deadline=None,
@@ -104,3 +106,25 @@ def test_a_shuffled_complete_template_still_gives_all_fourteen_rows(rng, counts)
     assert reading is not None
     assert [row.code for row in reading.rows] == [a.code for a in COLLECTION.actions]
     assert [row.homes_raw for row in reading.rows] == [str(n) for n in counts]
+
+
+ENTITY_REFUSAL = ("the file contains XML entity declarations, which spreadsheets never need "
+                  "(a known attack); it was not opened")
+
+
+@BOUNDED
+@given(st.sampled_from(["DOCTYPE", "ENTITY"]), st.randoms(use_true_random=False),
+       st.integers(0, 9))
+def test_an_entity_declaration_in_any_casing_and_any_member_refuses_the_workbook(
+        keyword: str, rng, member: int) -> None:
+    written = template_xlsx(COLLECTION)
+    names = [n for n in zipfile.ZipFile(io.BytesIO(written)).namelist()
+             if n.endswith((".xml", ".rels"))]
+    name = names[member % len(names)]
+    xml = zipfile.ZipFile(io.BytesIO(written)).read(name)
+    cased = "".join(rng.choice((letter.lower(), letter)) for letter in keyword)
+    prolog, _, body = xml.rpartition(b"?>")     # some members have no XML declaration
+    declared = (prolog + b"?>" if prolog else b"") + f'<!{cased} x SYSTEM "e">'.encode() + body
+    with pytest.raises(UnreadableFile) as refused:
+        read_sheets("return.xlsx", rezip(written, {name: declared}))
+    assert refused.value.reason == ENTITY_REFUSAL

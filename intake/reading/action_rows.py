@@ -49,9 +49,10 @@ def find_action_rows(sheet: Sheet, collection: Collection) -> dict[str, ActionCa
     """For each action found, the row that most surely is it."""
     labels = {action.code: action.label for action in collection.actions}
     focus = collection.focus_areas
-    label_items = tuple(labels.items())     # built once: the label cache's key, for every cell
+    # Built once, not per cell: the key of the cells' cache.
+    label_items, focus_items = tuple(labels.items()), tuple(focus.items())
     candidates = [c for r in range(min(len(sheet.rows), LOCATE_ROWS))
-                  if (c := _row_candidate(sheet.rows[r], r, labels, label_items, focus))]
+                  if (c := _row_candidate(sheet.rows[r], r, labels, label_items, focus_items))]
     chosen: dict[str, ActionCandidate] = {}
     usual_col = Counter(c.col for c in candidates).most_common(1)[0][0] if candidates else 0
     for candidate in candidates:
@@ -101,20 +102,38 @@ def _rank(candidate: ActionCandidate, usual_col: int) -> tuple[bool, bool, bool,
 
 def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
                    label_items: tuple[tuple[str, str], ...],
-                   focus: dict[str, str]) -> ActionCandidate | None:
+                   focus_items: tuple[tuple[str, str], ...]) -> ActionCandidate | None:
     """The row's leftmost cell that carries an action code or an action's label."""
     for col, written in enumerate(cells[:LOCATE_COLS]):
-        text = written.strip() if written else ""     # most cells are empty
-        if not text:
+        if not written:                 # most cells are empty
             continue
-        match = CODE.match(text)
-        code = code_of(match) if match else None
-        if match and code in labels:
-            return _coded_candidate(cells, row, col, code, match.group("rest").strip(), labels)
-        if len(text) >= 10:
-            found = _best_label(text, label_items, LABEL_SCORE, LABEL_MARGIN)
-            if found and not _is_focus(text, focus):
-                return ActionCandidate(row, found[0], col, False, found[1])
+        claim = _cell_claim(written, label_items, focus_items)
+        if claim is None:
+            continue
+        code, rest, score = claim
+        if rest is not None:
+            return _coded_candidate(cells, row, col, code, rest, labels)
+        return ActionCandidate(row, code, col, False, score)
+    return None
+
+
+@text_cache(maxsize=8192)
+def _cell_claim(written: str, label_items: tuple[tuple[str, str], ...],
+                focus_items: tuple[tuple[str, str], ...]) -> tuple[str, str | None, float] | None:
+    """Which action a cell's text names, judged once per distinct text (the template's codes
+    and labels recur in every return): (code, the text after the code, None) when it starts
+    with an action's code; (code, None, score) when it reads as an action's label."""
+    text = written.strip()
+    if not text:
+        return None
+    match = CODE.match(text)
+    code = code_of(match) if match else None
+    if match and code in dict(label_items):
+        return code, match.group("rest").strip(), 0.0
+    if len(text) >= 10:
+        found = _best_label(text, label_items, LABEL_SCORE, LABEL_MARGIN)
+        if found and not _is_focus(text, dict(focus_items)):
+            return found[0], None, found[1]
     return None
 
 
