@@ -237,6 +237,8 @@ def _reading(data: bytes) -> str | tuple[str, str]:
 
 
 @pytest.mark.parametrize("writer, part", [(word_letter, "word/document.xml"),
+                                          (word_letter, "word/header1.xml"),
+                                          (word_letter, "word/_rels/document.xml.rels"),
                                           (odt_letter, "content.xml")])
 def test_letters_read_as_through_defusedxml_whole_damaged_or_with_a_dtd(writer, part,
                                                                         monkeypatch) -> None:
@@ -249,7 +251,10 @@ def test_letters_read_as_through_defusedxml_whole_damaged_or_with_a_dtd(writer, 
     flipped = [bytes(b ^ (i == at) * rng.randrange(1, 256) for i, b in enumerate(xml))
                for at in rng.sample(range(len(xml)), 12)]
     contents = [xml, b'<!DOCTYPE d [<!ENTITY e "x">]>' + body, b"<!DOCTYPE d>" + body,
-                xml[:len(xml) // 2], xml + b"<tail", b"\xef\xbb\xbf" + xml, *flipped]
+                xml[:len(xml) // 2], xml + b"<tail", b"\xef\xbb\xbf" + xml, *flipped,
+                # past the guard's first chunk, and after the root element (where it stops)
+                b"<!--" + b"x" * 40_000 + b'--><!DOCTYPE d [<!ENTITY e "x">]>' + body,
+                re.sub(rb"(<\w[^>]*>)", rb'\1<!DOCTYPE d [<!ENTITY e "x">]>', body, count=1)]
     packages = [_with_part(package, part, content) for content in contents]
     ours = [_reading(data) for data in packages]
     assert ours[0] == _reading(package) and isinstance(ours[0], str)

@@ -7,14 +7,16 @@ characters, since a letter is a page or two and a hostile file can declare far m
 from __future__ import annotations
 
 import codecs
+import functools
+import io
 import re
 import zipfile
+from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any, NoReturn
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-import defusedxml.ElementTree as DefusedET
 from defusedxml.common import DTDForbidden
 from striprtf.striprtf import rtf_to_text
 
@@ -82,29 +84,40 @@ def _iterparse(source: IO[bytes]) -> Iterator[Any]:
     parser: defusedxml's is the pure-Python one, a call per element, most of reading a letter.
 
     A handler-less expat parser sees each chunk first and refuses a DTD as defusedxml does (an
-    entity can only be declared inside one); on malformed XML it stops and leaves the error to
-    the parser that builds the tree, which meets the same chunk next.
+    entity can only be declared inside one). It stops at the root element, since a DTD can
+    only come before it, or on malformed XML, leaving the error to the parser that builds the
+    tree, which meets the same chunk next.
     """
     guard = expat.ParserCreate()
     guard.StartDoctypeDeclHandler = _forbid_dtd
+    guard.StartElementHandler = _prolog_read
     guarding = True
     parser: ElementTree.XMLPullParser = ElementTree.XMLPullParser(events=("start", "end"))
     while chunk := source.read(16 * 1024):
         if guarding:
             try:
                 guard.Parse(chunk, False)
-            except expat.ExpatError:
-                guarding = False
+            except (expat.ExpatError, _PrologRead):
+                guarding = True
         parser.feed(chunk)
         yield from parser.read_events()
     parser.close()
     yield from parser.read_events()
 
 
+class _PrologRead(Exception):
+    """The root element has begun: no DTD can follow."""
+
+
+def _prolog_read(*_: object) -> NoReturn:
+    raise _PrologRead()
+
+
 def _forbid_dtd(name: str, system_id: str | None, public_id: str | None, _: bool) -> NoReturn:
     raise DTDForbidden(name, system_id, public_id)
 
 
+@functools.lru_cache(maxsize=1024)      # a letter has a few dozen tags, met thousands of times
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -142,16 +155,22 @@ def _docx_headers(archive: zipfile.ZipFile, header_ids: list[str]) -> list[str]:
     if not any(header_ids):
         return []
     targets = {rel.get("Id"): rel.get("Target", "") for rel in
-               DefusedET.fromstring(archive.read("word/_rels/document.xml.rels"), forbid_dtd=True)}
+               _whole_part(archive.read("word/_rels/document.xml.rels"))}
     lines: list[str] = []
     current = ""
     for header_id in _section_headers(header_ids):
         current = header_id or current
         if current in targets:
-            header = DefusedET.fromstring(archive.read(f"word/{targets[current].lstrip('/')}"),
-                                          forbid_dtd=True)
+            header = _whole_part(archive.read(f"word/{targets[current].lstrip('/')}"))
             lines.extend(_paragraph_text(p) for p in header if _local(p.tag) == "p")
     return lines
+
+
+def _whole_part(xml: bytes) -> ElementTree.Element:
+    """A small part (the relationships, a header) as a tree, parsed behind the same DTD guard
+    as the body: defusedxml's fromstring is its pure-Python parser, a call per element."""
+    last = deque(_iterparse(io.BytesIO(xml)), maxlen=1)  # the root's end (no root: ParseError)
+    return last[0][1]
 
 
 def _section_headers(marks: list[str]) -> list[str]:
