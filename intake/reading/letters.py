@@ -98,7 +98,7 @@ def _iterparse(source: IO[bytes]) -> Iterator[Any]:
             try:
                 guard.Parse(chunk, False)
             except (expat.ExpatError, _PrologRead):
-                guarding = True
+                guarding = False
         parser.feed(chunk)
         yield from parser.read_events()
     parser.close()
