@@ -235,22 +235,23 @@ def m009_raw_messages_apart(db: Database) -> None:
     # The raw bytes in a row of their own: processing a message updates its row (disposition,
     # reason ...), and SQLite rewrites a whole row, overflow pages and all, when its size
     # changes, so each outcome rewrote tens of KB of message into the log and the checkpoint.
-    db.execute("""CREATE TABLE message_raw (
-                      id INTEGER PRIMARY KEY REFERENCES messages(id),
-                      raw BLOB NOT NULL)""")
-    db.execute("INSERT INTO message_raw (id, raw) SELECT id, raw FROM messages")
-    db.execute("ALTER TABLE messages DROP COLUMN raw")
+    _raw_apart(db, "messages", "message_raw")
 
 
 @migrations()
 def m010_outbox_raw_apart(db: Database) -> None:
     # As m009 for the outbox: claiming a mail and marking it sent update its row, and each
     # update rewrote the whole acknowledgement (tens of KB) with it.
-    db.execute("""CREATE TABLE outbox_raw (
-                      id INTEGER PRIMARY KEY REFERENCES outbox(id),
-                      raw BLOB NOT NULL)""")
-    db.execute("INSERT INTO outbox_raw (id, raw) SELECT id, raw FROM outbox")
-    db.execute("ALTER TABLE outbox DROP COLUMN raw")
+    _raw_apart(db, "outbox", "outbox_raw")
+
+
+def _raw_apart(db: Database, table: str, raw_table: str) -> None:
+    """Move `table`'s `raw` column into `raw_table`, one row each, keyed by the same id."""
+    db.execute(f"""CREATE TABLE {raw_table} (
+                       id INTEGER PRIMARY KEY REFERENCES {table}(id),
+                       raw BLOB NOT NULL)""")
+    db.execute(f"INSERT INTO {raw_table} (id, raw) SELECT id, raw FROM {table}")
+    db.execute(f"ALTER TABLE {table} DROP COLUMN raw")
 
 
 def migrate(db: Database) -> None:

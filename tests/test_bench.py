@@ -48,8 +48,9 @@ def test_quick_bench_reports_every_section(tmp_path: Path) -> None:
     assert set(summary["ratio_to_bare"]) == {"250", "disposition", "ack"}
     cpu = summary["cpu_ms_per_message"]["intake"]
     assert set(cpu) == {"main", "returns-process", "returns-worker", "other"}
-    assert cpu["main"]["median"] > 0 and cpu["returns-process"]["median"] > 0
-    assert cpu["returns-worker"]["median"] > 0   # the workers read and decide
+    # CPU is counted in 10 ms clock ticks: over 8 messages the workers (about 5 ms a message)
+    # always pass one; the edge and the processing process (about 1 ms a message each) may not.
+    assert cpu["returns-worker"]["median"] > 0
     peaks = summary["peak_memory_mb"]
     assert peaks["intake_group"] > peaks["intake"] > 0 and peaks["bare"] > 0
     assert "intake to ack / bare stored" in done.stdout
