@@ -121,8 +121,8 @@ def _row_candidate(cells: tuple[str, ...], row: int, labels: dict[str, str],
 def _cell_claim(written: str, label_items: tuple[tuple[str, str], ...],
                 focus_items: tuple[tuple[str, str], ...]) -> tuple[str, str | None, float] | None:
     """Which action a cell's text names, judged once per distinct text (the template's codes
-    and labels recur in every return): (code, the text after the code, None) when it starts
-    with an action's code; (code, None, score) when it reads as an action's label."""
+    and labels recur in every return): (code, the text after the code, 0.0) when it starts
+    with an action's code; (code, None, its label score) when it reads as an action's label."""
     text = written.strip()
     if not text:
         return None

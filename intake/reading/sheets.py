@@ -55,18 +55,17 @@ from intake.reading.xlsx_cells import (
 )
 
 SEP_HINT = re.compile(r"^sep=(.)\r?\n")
-_Package = tuple[zipfile.ZipFile, dict[str, bytes]]     # the archive, the members unpacked whole
 
 
 def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> list[Sheet]:
     """Every sheet of a spreadsheet file (.xlsx, .xlsm, .xls, .ods or .csv), sniffed by content
     (`found`, when the caller has sniffed it already)."""
     try:
-        kind, package = _checked_format(filename, data, found)
-        if package is None:
+        kind, archive = _checked_format(filename, data, found)
+        if archive is None:
             sheets = _READERS[kind](filename, data)
         else:
-            sheets = _PACKAGE_READERS[kind](filename, data, *package)
+            sheets = _PACKAGE_READERS[kind](filename, data, archive)
     except UnreadableFile:
         raise
     except python_calamine.PasswordError as error:
@@ -77,17 +76,14 @@ def read_sheets(filename: str, data: bytes, found: FileFormat | None = None) -> 
 
 
 def _checked_format(filename: str, data: bytes,
-                    found: FileFormat | None) -> tuple[str, _Package | None]:
-    """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), after the
-    container checks (an .ods's content.xml is checked as it is read), with the archive they
-    opened and the members they unpacked whole; any other format is refused with a reason
-    that names what it is."""
+                    found: FileFormat | None) -> tuple[str, zipfile.ZipFile | None]:
+    """'xlsx', 'xls', 'ods' or 'csv' by the one sniffer (intake.reading.formats), with the
+    archive of a zip package once the archive check has passed (its XML is checked by the
+    package's reader before anything else); any other format is refused with a reason that
+    names what it is."""
     found = found or sniff(data, filename)
     if found.kind in ("xlsx", "xlsm", "ods"):
-        archive = check_archive(data)
-        if found.kind == "ods":
-            return "ods", (archive, {})     # content.xml is checked as it is read (_read_ods)
-        return "xlsx", (archive, check_ooxml(archive))
+        return ("ods" if found.kind == "ods" else "xlsx"), check_archive(data)
     if found.kind in ("xls", "csv"):
         return found.kind, None
     raise UnreadableFile(refusal(found, "spreadsheet"))
@@ -96,9 +92,9 @@ def _checked_format(filename: str, data: bytes,
 # --- readers -------------------------------------------------------------------------------
 
 
-def _read_xlsx(filename: str, data: bytes, archive: zipfile.ZipFile,
-               unpacked: dict[str, bytes]) -> list[Sheet]:
-    special_cells = xlsx_special_cells(archive, unpacked)
+def _read_xlsx(filename: str, data: bytes, archive: zipfile.ZipFile) -> list[Sheet]:
+    # The members the check unpacked whole are read from there, not unpacked again.
+    special_cells = xlsx_special_cells(archive, check_ooxml(archive))
     if special_cells is None:
         return _read_openpyxl(data)
     return _read_calamine(filename, data, special_cells)
@@ -211,8 +207,7 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _read_ods(filename: str, data: bytes, archive: zipfile.ZipFile,
-              _unpacked: dict[str, bytes]) -> list[Sheet]:
+def _read_ods(filename: str, data: bytes, archive: zipfile.ZipFile) -> list[Sheet]:
     # One pass over content.xml: the safety check's, with the percentage cells found alongside;
     # calamine is given the file only once it has passed.
     percent_cells = PercentCells()
@@ -225,5 +220,5 @@ def _read_xls(filename: str, data: bytes) -> list[Sheet]:
 
 
 _READERS = {"xls": _read_xls, "csv": _read_csv}
-# Zip packages: read from the archive the container checks opened.
+# Zip packages: read from the archive the archive check opened, after their own XML checks.
 _PACKAGE_READERS = {"xlsx": _read_xlsx, "ods": _read_ods}
